@@ -1,0 +1,124 @@
+"""The API's shared pieces: token authentication, error mapping, local-time serialisation, paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+from pydantic import PlainSerializer
+
+from .clock import now
+from .errors import DomainError
+from .models import ApiToken, hash_token
+
+# Times leave the API in ISO 8601 with the Asia/Shanghai offset (+08:00), as users read them.
+LocalDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda v: timezone.localtime(v).isoformat() if v is not None else None, return_type=str),
+]
+
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int
+    page: int
+    page_size: int
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), expires_at__gt=now(), user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now())
+        request.user = row.user
+        return row.user
+
+
+API_AUTH = [TokenAuth(), django_auth]
+
+
+def paginate(qs: Any, page: int, page_size: int, max_size: int) -> dict[str, Any]:
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), max_size)
+    start = (page - 1) * page_size
+    items = list(qs[start : start + page_size])
+    return {"items": items, "count": qs.count(), "page": page, "page_size": page_size}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> Any:
+        return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> Any:
+        first = exc.errors[0] if exc.errors else {}
+        loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload", "data")]
+        field = ".".join(loc) or None
+        message = _("Invalid input in “%(field)s”: %(detail)s") % {
+            "field": field or "-",
+            "detail": first.get("msg", ""),
+        }
+        return api.create_response(
+            request, {"code": "invalid_input", "message": message, "field": field, "errors": exc.errors}, status=422
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> Any:
+        return api.create_response(
+            request,
+            {"code": "unauthorized", "message": _("Sign in or send a valid API token."), "field": None},
+            status=401,
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> Any:
+        return api.create_response(
+            request, {"code": f"http_{exc.status_code}", "message": str(exc), "field": None}, status=exc.status_code
+        )
+
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: LocalDateTime
+    username: str
+
+
+@router.post("/token", response={200: TokenOut, 401: ErrorOut}, auth=None)
+def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
+    from .services import issue_api_token
+
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        return 401, {"code": "bad_credentials", "message": _("Wrong username or password."), "field": None}
+    raw, row = issue_api_token(user=user)
+    return {"token": raw, "expires_at": row.expires_at, "username": user.get_username()}

@@ -1,0 +1,135 @@
+"""Read queries on service requests: access checks, filtered lists, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.errors import NotFound
+from aftersales.core.history import history_of
+from aftersales.core.models import HistoryEntry
+from aftersales.core.permissions import Role, has_role, sees_all_requests
+from aftersales.core.phones import digits_of
+
+from .models import ServiceRequest
+from .workflow import Status
+
+
+def requests_with_details() -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.select_related(
+        "customer", "unit__product_model__category", "address", "zone", "owner", "assignee"
+    )
+
+
+def visible_requests(user: Any) -> QuerySet[ServiceRequest]:
+    """What this user may see: staff everything, a technician their own jobs, a customer their own requests."""
+    qs = requests_with_details()
+    if sees_all_requests(user):
+        return qs
+    if has_role(user, Role.TECHNICIAN):
+        return qs.filter(assignee=user)
+    if has_role(user, Role.CUSTOMER):
+        return qs.filter(customer__portal_user=user)
+    if has_role(user, Role.PARTS_CLERK):
+        return qs.filter(type__in=["repair", "maintenance", "installation"])
+    return qs.none()
+
+
+def access_request(user: Any, number: str) -> ServiceRequest:
+    request = visible_requests(user).filter(number=number.strip().upper()).first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+@dataclass
+class RequestFilters:
+    type: str | None = None
+    status: str | None = None
+    owner_id: int | None = None
+    assignee_id: int | None = None
+    zone_id: int | None = None
+    customer_id: int | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    is_open: bool | None = None
+    q: str | None = None
+
+
+def filter_requests(user: Any, f: RequestFilters) -> QuerySet[ServiceRequest]:
+    qs = visible_requests(user)
+    for field, value in (
+        ("type", f.type),
+        ("status", f.status),
+        ("owner_id", f.owner_id),
+        ("assignee_id", f.assignee_id),
+        ("zone_id", f.zone_id),
+        ("customer_id", f.customer_id),
+        ("is_open", f.is_open),
+    ):
+        if value is not None and value != "":
+            qs = qs.filter(**{field: value})
+    if f.received_from:
+        qs = qs.filter(received_at__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__lt=f.received_to)
+    if f.q and f.q.strip():
+        text = f.q.strip()
+        cond = (
+            Q(number__iexact=text)
+            | Q(description__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(unit__serial_number__iexact=text)
+        )
+        digits = digits_of(text)
+        if digits and digits == text and len(digits) == 4:
+            cond |= Q(customer__phones__last4=digits)
+        elif len(digits) >= 7:
+            cond |= Q(customer__phones__digits=digits) | Q(contact_phone__contains=digits[-8:])
+        qs = qs.filter(cond).distinct()
+    return qs.order_by("-received_at", "-id")
+
+
+EVENT_LABELS = {
+    "registered": _("Registered"),
+    "transition": _("Status changed"),
+    "repeat_contact": _("Customer contacted again"),
+    "handover": _("Handed over"),
+}
+
+
+def timeline(request: ServiceRequest) -> QuerySet[HistoryEntry]:
+    return history_of(request)
+
+
+def timeline_rows(request: ServiceRequest) -> list[dict[str, Any]]:
+    """The history as the page shows it: labels in the user's language."""
+    labels = dict(Status.choices)
+    return [
+        {
+            "at": h.at,
+            "actor": h.actor,
+            "event": EVENT_LABELS.get(h.event, h.event),
+            "old": labels.get(h.old_state, h.old_state),
+            "new": labels.get(h.new_state, h.new_state),
+            "changed": h.old_state != h.new_state,
+            "note": h.note,
+        }
+        for h in history_of(request)
+    ]
+
+
+def home_summary(user: Any) -> dict[str, Any]:
+    """What the start page shows a signed-in user: their open work and the latest requests."""
+    visible = visible_requests(user)
+    mine = visible.filter(is_open=True).filter(Q(owner=user) | Q(assignee=user)).order_by("received_at")
+    return {
+        "my_open": list(mine[:20]),
+        "my_open_count": mine.count(),
+        "open_count": visible.filter(is_open=True).count(),
+        "latest": list(visible.order_by("-received_at", "-id")[:20]),
+    }

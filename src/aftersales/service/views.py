@@ -1,0 +1,60 @@
+"""Service request pages: the list with filters, and a request with its timeline and actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from aftersales.core.errors import DomainError, NotFound
+from aftersales.core.permissions import roles_of
+
+from . import selectors, services
+from .workflow import ACTION_LABELS, RequestType, Status, available_actions
+
+# Actions a page can run with just a note; assign and schedule need their own forms (dispatch pages).
+NOTE_ACTIONS = {"start", "wait_parts", "carry_back", "resume", "resolve", "close", "reopen", "cancel"}
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    f = selectors.RequestFilters(
+        type=request.GET.get("type") or None,
+        status=request.GET.get("status") or None,
+        q=request.GET.get("q") or None,
+    )
+    page = Paginator(selectors.filter_requests(request.user, f), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "service/list.html",
+        {"page": page, "requests": page.object_list, "types": RequestType.choices, "statuses": Status.choices, "f": f},
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        sr = selectors.access_request(request.user, number)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    actions = [(a, ACTION_LABELS[a]) for a in available_actions(sr, roles_of(request.user)) if a in NOTE_ACTIONS]
+    return render(request, "service/detail.html", {"sr": sr, "history": selectors.timeline_rows(sr), "actions": actions})
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    try:
+        sr = selectors.access_request(request.user, number)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    if action not in NOTE_ACTIONS:
+        return render(request, "404.html", status=404)
+    try:
+        services.ACTION_SERVICES[action](request=sr, actor=request.user, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.text())
+    return redirect("service:detail", number=sr.number)

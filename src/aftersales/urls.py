@@ -1,0 +1,33 @@
+import importlib.util
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from .api import api
+from .core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("service/", include("aftersales.service.urls")),
+    # Uploaded files (signatures, photos) are served by the app in the embedded mode;
+    # a production proxy may serve MEDIA_ROOT itself.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+admin.site.site_header = "售后服务管理系统"
+admin.site.site_title = "售后服务管理系统"
+
+# TEMPORARY-WIRING: modules under construction are mounted once they exist.
+for _app in ("returns", "callcenter"):
+    if importlib.util.find_spec(f"aftersales.{_app}.urls") is not None:
+        urlpatterns.append(path(f"{_app}/", include(f"aftersales.{_app}.urls")))
