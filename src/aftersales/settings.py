@@ -84,7 +84,9 @@ TEMPLATES = [
 
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'aftersales.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the in-process worker read while the web thread writes; the busy
     # timeout turns "database is locked" into a short wait.

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
 from aftersales.core.errors import NotFound
@@ -118,10 +119,12 @@ def list_categories(request: HttpRequest) -> Any:
 @router.post("/categories", response={201: CategoryOut, 403: ErrorOut, 422: ErrorOut})
 def create_category(request: HttpRequest, payload: CategoryIn) -> Any:
     require_role(request.user, *CATALOG_EDITORS)
-    return 201, services.save_category(actor=request.user, **payload.dict())
+    return Status(201, services.save_category(actor=request.user, **payload.dict()))
 
 
-@router.put("/categories/{category_id}", response={200: CategoryOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.put(
+    "/categories/{category_id}", response={200: CategoryOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
 def update_category(request: HttpRequest, category_id: int, payload: CategoryIn) -> Any:
     require_role(request.user, *CATALOG_EDITORS)
     category = Category.objects.filter(pk=category_id).first()
@@ -141,10 +144,12 @@ def list_models(request: HttpRequest, category_id: int | None = None) -> Any:
 @router.post("/models", response={201: ProductModelOut, 403: ErrorOut, 422: ErrorOut})
 def create_model(request: HttpRequest, payload: ProductModelIn) -> Any:
     require_role(request.user, *CATALOG_EDITORS)
-    return 201, services.save_product_model(actor=request.user, **payload.dict())
+    return Status(201, services.save_product_model(actor=request.user, **payload.dict()))
 
 
-@router.put("/models/{model_id}", response={200: ProductModelOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.put(
+    "/models/{model_id}", response={200: ProductModelOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
 def update_model(request: HttpRequest, model_id: int, payload: ProductModelIn) -> Any:
     require_role(request.user, *CATALOG_EDITORS)
     product_model = ProductModel.objects.filter(pk=model_id).first()
@@ -157,12 +162,16 @@ def update_model(request: HttpRequest, model_id: int, payload: ProductModelIn) -
 def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     require_role(request.user, *STAFF)
     unit = services.register_unit(data=services.UnitInput(**payload.dict()), actor=request.user)
-    return 201, selectors.access_unit(request.user, unit_id=unit.pk)
+    return Status(201, selectors.access_unit(request.user, unit_id=unit.pk))
 
 
 @units_router.get("", response=Page[UnitOut])
 def list_units(
-    request: HttpRequest, customer_id: int | None = None, serial_number: str = "", page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    customer_id: int | None = None,
+    serial_number: str = "",
+    page: int = 1,
+    page_size: int = 50,
 ) -> Any:
     require_role(request.user, *STAFF)
     qs = selectors.units_with_details()

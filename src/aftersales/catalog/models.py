@@ -34,7 +34,10 @@ class Category(models.Model):
         _("warranty starts on"), max_length=16, choices=WarrantyStart.choices, default=WarrantyStart.INVOICE
     )
     return_policy_class = models.CharField(
-        _("return policy class"), max_length=16, choices=ReturnPolicyClass.choices, default=ReturnPolicyClass.SANBAO
+        _("return policy class"),
+        max_length=16,
+        choices=ReturnPolicyClass.choices,
+        default=ReturnPolicyClass.SANBAO,
     )
 
     class Meta:
@@ -47,7 +50,9 @@ class Category(models.Model):
 
 
 class ProductModel(models.Model):
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="models", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="models", verbose_name=_("category")
+    )
     code = models.CharField(_("model"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=128)
     sku = models.CharField(_("SKU"), max_length=64, blank=True, db_index=True)

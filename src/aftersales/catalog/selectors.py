@@ -20,7 +20,9 @@ def units_with_details() -> QuerySet[Unit]:
     return Unit.objects.select_related("product_model__category", "customer")
 
 
-def warranty_decision(unit: Unit, on: dt.date | None = None, cause: str = FaultCause.UNKNOWN) -> WarrantyDecision:
+def warranty_decision(
+    unit: Unit, on: dt.date | None = None, cause: str = FaultCause.UNKNOWN
+) -> WarrantyDecision:
     category = unit.product_model.category
     start = warranty_start(
         starts=category.warranty_starts,
@@ -49,8 +51,12 @@ def warranty_reason(decision: WarrantyDecision, months: int | None = None) -> st
         "in_warranty": _(
             "In warranty: covered from %(start)s through %(end)s (%(days)s days left). Repair is free of charge."
         ),
-        "expired": _("Out of warranty: the warranty ended on %(end)s. Repair is charged by the fee schedule."),
-        "misuse": _("Damage caused by improper use is not covered by the warranty: parts are charged at cost."),
+        "expired": _(
+            "Out of warranty: the warranty ended on %(end)s. Repair is charged by the fee schedule."
+        ),
+        "misuse": _(
+            "Damage caused by improper use is not covered by the warranty: parts are charged at cost."
+        ),
         "force_majeure": _(
             "Damage from force majeure (earthquake, typhoon, lightning) is not covered: parts are charged at cost."
         ),
@@ -61,7 +67,9 @@ def warranty_reason(decision: WarrantyDecision, months: int | None = None) -> st
     return texts[decision.reason_code] % params
 
 
-def warranty_payload(unit: Unit, on: dt.date | None = None, cause: str = FaultCause.UNKNOWN) -> dict[str, Any]:
+def warranty_payload(
+    unit: Unit, on: dt.date | None = None, cause: str = FaultCause.UNKNOWN
+) -> dict[str, Any]:
     decision = warranty_decision(unit, on=on, cause=cause)
     return {
         "status": decision.status.value,

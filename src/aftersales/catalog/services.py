@@ -45,7 +45,9 @@ def _validate_unit(data: UnitInput) -> None:
             raise ValidationFailed("date_in_future", _("A date cannot be in the future."), field=name)
     if data.delivery_date and data.delivery_date < data.purchase_date:
         raise ValidationFailed(
-            "delivery_before_purchase", _("The delivery date cannot be before the purchase date."), field="delivery_date"
+            "delivery_before_purchase",
+            _("The delivery date cannot be before the purchase date."),
+            field="delivery_date",
         )
     if data.price_paid < 0 or data.discount < 0:
         raise ValidationFailed("negative_amount", _("Amounts cannot be negative."), field="price_paid")
@@ -115,7 +117,9 @@ def save_category(*, actor: Any, category: Category | None = None, **fields: Any
     if not str(fields.get("name", "")).strip() or not str(fields.get("code", "")).strip():
         raise ValidationFailed("name_required", _("Code and name are required."), field="name")
     if int(fields.get("warranty_months", 12)) < 0:
-        raise ValidationFailed("invalid_months", _("Warranty months cannot be negative."), field="warranty_months")
+        raise ValidationFailed(
+            "invalid_months", _("Warranty months cannot be negative."), field="warranty_months"
+        )
     category = category or Category()
     for key, value in fields.items():
         setattr(category, key, value)
@@ -129,7 +133,9 @@ def save_category(*, actor: Any, category: Category | None = None, **fields: Any
 
 
 @transaction.atomic
-def save_product_model(*, actor: Any, product_model: ProductModel | None = None, **fields: Any) -> ProductModel:
+def save_product_model(
+    *, actor: Any, product_model: ProductModel | None = None, **fields: Any
+) -> ProductModel:
     if not str(fields.get("code", "")).strip() or not str(fields.get("name", "")).strip():
         raise ValidationFailed("name_required", _("Model code and name are required."), field="code")
     if "category_id" in fields and not Category.objects.filter(pk=fields["category_id"]).exists():

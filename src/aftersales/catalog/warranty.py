@@ -89,7 +89,9 @@ def decide_warranty(
         )
     if starts_on is None:
         # No proof of purchase: no free repair unless the purchase is proven otherwise.
-        return WarrantyDecision(WarrantyStatus.OUT_OF_WARRANTY, Charge.PAID, None, None, "no_proof_of_purchase", None)
+        return WarrantyDecision(
+            WarrantyStatus.OUT_OF_WARRANTY, Charge.PAID, None, None, "no_proof_of_purchase", None
+        )
     end = add_months(starts_on, months) + dt.timedelta(days=repair_days)
     if on < starts_on:
         # A purchase date in the future is a data error; treat it as just bought.
@@ -97,5 +99,7 @@ def decide_warranty(
             WarrantyStatus.IN_WARRANTY, Charge.FREE, starts_on, end, "in_warranty", (end - starts_on).days
         )
     if on <= end:
-        return WarrantyDecision(WarrantyStatus.IN_WARRANTY, Charge.FREE, starts_on, end, "in_warranty", (end - on).days)
+        return WarrantyDecision(
+            WarrantyStatus.IN_WARRANTY, Charge.FREE, starts_on, end, "in_warranty", (end - on).days
+        )
     return WarrantyDecision(WarrantyStatus.OUT_OF_WARRANTY, Charge.PAID, starts_on, end, "expired", 0)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
 from pydantic import PlainSerializer
 
@@ -74,14 +75,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> Any:
         first = exc.errors[0] if exc.errors else {}
-        loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload", "data")]
+        loc = [
+            str(part)
+            for part in first.get("loc", [])
+            if part not in ("body", "query", "path", "payload", "data")
+        ]
         field = ".".join(loc) or None
         message = _("Invalid input in “%(field)s”: %(detail)s") % {
             "field": field or "-",
             "detail": first.get("msg", ""),
         }
         return api.create_response(
-            request, {"code": "invalid_input", "message": message, "field": field, "errors": exc.errors}, status=422
+            request,
+            {"code": "invalid_input", "message": message, "field": field, "errors": exc.errors},
+            status=422,
         )
 
     @api.exception_handler(AuthenticationError)
@@ -95,7 +102,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> Any:
         return api.create_response(
-            request, {"code": f"http_{exc.status_code}", "message": str(exc), "field": None}, status=exc.status_code
+            request,
+            {"code": f"http_{exc.status_code}", "message": str(exc), "field": None},
+            status=exc.status_code,
         )
 
 
@@ -119,6 +128,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
 
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"code": "bad_credentials", "message": _("Wrong username or password."), "field": None}
+        return Status(
+            401, {"code": "bad_credentials", "message": _("Wrong username or password."), "field": None}
+        )
     raw, row = issue_api_token(user=user)
     return {"token": raw, "expires_at": row.expires_at, "username": user.get_username()}

@@ -56,7 +56,9 @@ class PermissionRefused(DomainError):
     status_code = 403
 
     def __init__(self, code: str = "forbidden", message: Any = None, field: str | None = None) -> None:
-        super().__init__(code, message if message is not None else _("You are not allowed to do this."), field)
+        super().__init__(
+            code, message if message is not None else _("You are not allowed to do this."), field
+        )
 
 
 class TransitionRefused(DomainError):
@@ -70,7 +72,9 @@ class StaleState(DomainError):
 
     status_code = 409
 
-    def __init__(self, code: str = "changed_by_someone_else", message: Any = None, field: str | None = None) -> None:
+    def __init__(
+        self, code: str = "changed_by_someone_else", message: Any = None, field: str | None = None
+    ) -> None:
         super().__init__(
             code,
             message

@@ -40,6 +40,9 @@ class HistoryEntry(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="history_subject_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.event} {self.old_state}->{self.new_state} @ {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
             raise AppendOnlyError("history entries are append-only")
@@ -48,8 +51,6 @@ class HistoryEntry(models.Model):
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("history entries are append-only")
 
-    def __str__(self) -> str:
-        return f"{self.event} {self.old_state}->{self.new_state} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class DailySequence(models.Model):
@@ -61,6 +62,9 @@ class DailySequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="dailysequence_scope_day_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day}: {self.last}"
 
 
 def hash_token(raw: str) -> str:
@@ -81,9 +85,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @staticmethod
     def new_raw_key() -> str:
         return secrets.token_urlsafe(32)
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"

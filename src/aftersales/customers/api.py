@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
 from aftersales.core.permissions import Role, require_role
@@ -113,7 +114,7 @@ def to_input(payload: CustomerIn) -> services.CustomerInput:
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     require_role(request.user, *STAFF)
     customer = services.register_customer(data=to_input(payload), actor=request.user)
-    return 201, selectors.access_customer(request.user, customer.pk)
+    return Status(201, selectors.access_customer(request.user, customer.pk))
 
 
 @router.get("", response=Page[CustomerOut])

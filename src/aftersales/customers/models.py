@@ -61,7 +61,9 @@ class Tier(models.TextChoices):
 
 
 class Customer(models.Model):
-    kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.PERSON)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.PERSON
+    )
     name = models.CharField(_("name"), max_length=128, db_index=True)
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.NORMAL)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -196,6 +196,10 @@ def update_customer(*, customer: Customer, data: CustomerInput, actor: Any) -> C
     _write_children(customer, CustomerInput(name=data.name, phones=data.phones, contacts=data.contacts))
     refresh_completeness(customer)
     record_history(
-        subject=customer, event="customer_updated", actor=actor, data={"before": before}, at=customer.updated_at
+        subject=customer,
+        event="customer_updated",
+        actor=actor,
+        data={"before": before},
+        at=customer.updated_at,
     )
     return customer

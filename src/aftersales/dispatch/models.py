@@ -17,7 +17,9 @@ class Station(models.Model):
     name = models.CharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=StationKind.choices, default=StationKind.OWN)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    zones = models.ManyToManyField("customers.Zone", blank=True, related_name="stations", verbose_name=_("zones"))
+    zones = models.ManyToManyField(
+        "customers.Zone", blank=True, related_name="stations", verbose_name=_("zones")
+    )
 
     class Meta:
         verbose_name = _("service station")
@@ -30,9 +32,13 @@ class Station(models.Model):
 
 class Technician(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="technician")
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="technicians", verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="technicians", verbose_name=_("station")
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    zones = models.ManyToManyField("customers.Zone", blank=True, related_name="technicians", verbose_name=_("zones"))
+    zones = models.ManyToManyField(
+        "customers.Zone", blank=True, related_name="technicians", verbose_name=_("zones")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

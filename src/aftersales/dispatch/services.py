@@ -17,7 +17,9 @@ from .models import Station, Technician
 
 
 @transaction.atomic
-def create_station(*, code: str, name: str, kind: str, zones: list[Any], actor: Any, phone: str = "") -> Station:
+def create_station(
+    *, code: str, name: str, kind: str, zones: list[Any], actor: Any, phone: str = ""
+) -> Station:
     if not code.strip() or not name.strip():
         raise ValidationFailed("name_required", _("Code and name are required."), field="code")
     station = Station.objects.create(code=code.strip(), name=name.strip(), kind=kind, phone=phone)
@@ -27,15 +29,21 @@ def create_station(*, code: str, name: str, kind: str, zones: list[Any], actor: 
 
 
 @transaction.atomic
-def register_technician(*, user: Any, station: Station, zones: list[Any], actor: Any, phone: str = "") -> Technician:
+def register_technician(
+    *, user: Any, station: Station, zones: list[Any], actor: Any, phone: str = ""
+) -> Technician:
     if phone:
         try:
             phone = parse_phone(phone).number
         except InvalidPhone:
-            raise ValidationFailed("invalid_phone", _("“%(phone)s” is not a valid Chinese phone number."),
-                                   field="phone", phone=phone) from None
+            raise ValidationFailed(
+                "invalid_phone",
+                _("“%(phone)s” is not a valid Chinese phone number."),
+                field="phone",
+                phone=phone,
+            ) from None
     technician = Technician.objects.create(user=user, station=station, phone=phone)
     technician.zones.set(zones)
-    user.groups.add(Group.objects.get(name=Role.TECHNICIAN))
+    user.groups.add(Group.objects.get_or_create(name=Role.TECHNICIAN)[0])
     record_history(subject=technician, event="technician_registered", actor=actor)
     return technician

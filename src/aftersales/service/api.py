@@ -9,7 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.responses import Status
 
 from aftersales.catalog.selectors import warranty_payload
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
@@ -120,7 +121,11 @@ class RegistrationOut(RequestOut):
 def _person(user: Any) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"id": user.pk, "username": user.get_username(), "name": user.get_full_name() or user.get_username()}
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+    }
 
 
 def request_payload(sr: ServiceRequest) -> dict[str, Any]:
@@ -147,11 +152,7 @@ def request_payload(sr: ServiceRequest) -> dict[str, Any]:
         "closed_at": sr.closed_at,
         "owner": _person(sr.owner),
         "assignee": _person(sr.assignee),
-        "warranty": (
-            {"status": sr.warranty_status, "reason": sr.warranty_reason}
-            if sr.unit
-            else None
-        ),
+        "warranty": ({"status": sr.warranty_status, "reason": sr.warranty_reason} if sr.unit else None),
         "repeat_contacts": sr.repeat_contacts,
         "first_contact_resolution": sr.first_contact_resolution,
         "reopen_count": sr.reopen_count,
@@ -217,7 +218,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
         unit=unit,
     )
     sr = selectors.access_request(request.user, reg.request.number)
-    return (200 if reg.repeat else 201), {**request_payload(sr), "repeat": reg.repeat}
+    return Status(200 if reg.repeat else 201, {**request_payload(sr), "repeat": reg.repeat})
 
 
 @router.get("", response=Page[RequestOut])
@@ -309,8 +310,14 @@ def assign(request: HttpRequest, number: str, payload: AssignIn) -> Any:
 
 @router.post("/{number}/schedule", response=ACTION_RESPONSES)
 def schedule(request: HttpRequest, number: str, payload: ScheduleIn) -> Any:
-    return _act(request, number, "schedule", appointment_start=payload.appointment_start,
-                appointment_end=payload.appointment_end, note=payload.note)
+    return _act(
+        request,
+        number,
+        "schedule",
+        appointment_start=payload.appointment_start,
+        appointment_end=payload.appointment_end,
+        note=payload.note,
+    )
 
 
 @router.post("/{number}/start", response=ACTION_RESPONSES)
@@ -361,5 +368,7 @@ def answer(request: HttpRequest, number: str, payload: AnswerIn) -> Any:
 @router.post("/{number}/handover", response=ACTION_RESPONSES)
 def handover(request: HttpRequest, number: str, payload: HandoverIn) -> Any:
     sr = selectors.access_request(request.user, number)
-    services.hand_over_request(request=sr, to_user_id=payload.to_user_id, reason=payload.reason, actor=request.user)
+    services.hand_over_request(
+        request=sr, to_user_id=payload.to_user_id, reason=payload.reason, actor=request.user
+    )
     return detail_payload(request.user, selectors.access_request(request.user, number))

@@ -18,7 +18,9 @@ class ServiceRequest(models.Model):
     number = models.CharField(_("number"), max_length=24, unique=True)
     type = models.CharField(_("type"), max_length=16, choices=RequestType.choices)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     # Maintained by every transition; the partial unique constraint below rests on it.
     is_open = models.BooleanField(_("open"), default=True)
@@ -35,10 +37,20 @@ class ServiceRequest(models.Model):
         verbose_name=_("unit"),
     )
     address = models.ForeignKey(
-        "customers.Address", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("address")
+        "customers.Address",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("address"),
     )
     zone = models.ForeignKey(
-        "customers.Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("zone")
+        "customers.Zone",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("zone"),
     )
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     description = models.TextField(_("description"))
@@ -51,10 +63,17 @@ class ServiceRequest(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_requests", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_requests",
+        verbose_name=_("owner"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

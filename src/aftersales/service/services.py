@@ -8,6 +8,8 @@ on PostgreSQL), and writes its history entry.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.catalog.models import Unit
 from aftersales.catalog.selectors import warranty_decision, warranty_reason
 from aftersales.core.clock import local_date, now
-from aftersales.core.errors import DomainError, PermissionRefused, StaleState, TransitionRefused, ValidationFailed
+from aftersales.core.errors import (
+    DomainError,
+    PermissionRefused,
+    StaleState,
+    TransitionRefused,
+    ValidationFailed,
+)
 from aftersales.core.history import record_history
 from aftersales.core.numbering import next_number
 from aftersales.core.permissions import Role, has_role, roles_of
@@ -80,22 +88,26 @@ def _validate_request(data: RequestInput, at: dt.datetime) -> tuple[Customer, Un
         raise ValidationFailed("invalid_priority", _("Unknown priority."), field="priority")
     if not data.description.strip():
         raise ValidationFailed(
-            "description_required", _("Describe the request (for a repair: the fault as the customer tells it)."),
+            "description_required",
+            _("Describe the request (for a repair: the fault as the customer tells it)."),
             field="description",
         )
     if data.received_at is not None:
         if data.received_at.tzinfo is None:
             raise ValidationFailed("naive_time", _("The time needs a time zone."), field="received_at")
         if data.received_at > at + CLOCK_SKEW:
-            raise ValidationFailed("received_in_future", _("The received time cannot be in the future."),
-                                   field="received_at")
+            raise ValidationFailed(
+                "received_in_future", _("The received time cannot be in the future."), field="received_at"
+            )
     if data.contact_phone:
         try:
             parse_phone(data.contact_phone)
         except InvalidPhone:
             raise ValidationFailed(
-                "invalid_phone", _("“%(phone)s” is not a valid Chinese phone number."),
-                field="contact_phone", phone=data.contact_phone,
+                "invalid_phone",
+                _("“%(phone)s” is not a valid Chinese phone number."),
+                field="contact_phone",
+                phone=data.contact_phone,
             ) from None
     customer = Customer.objects.filter(pk=data.customer_id).first()
     if customer is None:
@@ -106,15 +118,19 @@ def _validate_request(data: RequestInput, at: dt.datetime) -> tuple[Customer, Un
         if unit is None:
             raise ValidationFailed("unknown_unit", _("Unknown unit."), field="unit_id")
         if unit.customer_id != customer.pk:
-            raise ValidationFailed("unit_of_other_customer", _("This unit belongs to another customer."),
-                                   field="unit_id")
+            raise ValidationFailed(
+                "unit_of_other_customer", _("This unit belongs to another customer."), field="unit_id"
+            )
     if data.type in (RequestType.REPAIR, RequestType.INSTALLATION, RequestType.MAINTENANCE) and unit is None:
-        raise ValidationFailed("unit_required", _("A repair, installation or maintenance needs the unit."),
-                               field="unit_id")
+        raise ValidationFailed(
+            "unit_required", _("A repair, installation or maintenance needs the unit."), field="unit_id"
+        )
     if data.address_id is not None:
         address = Address.objects.filter(pk=data.address_id, customer=customer).first()
         if address is None:
-            raise ValidationFailed("unknown_address", _("Unknown address for this customer."), field="address_id")
+            raise ValidationFailed(
+                "unknown_address", _("Unknown address for this customer."), field="address_id"
+            )
     else:
         address = customer.addresses.order_by("-is_default", "id").first()
     return customer, unit, address
@@ -129,7 +145,9 @@ def _open_request_for(data: RequestInput) -> ServiceRequest | None:
 
 
 def _mark_repeat(existing: ServiceRequest, actor: Any, data: RequestInput) -> Registration:
-    ServiceRequest.objects.filter(pk=existing.pk).update(repeat_contacts=F("repeat_contacts") + 1, updated_at=now())
+    ServiceRequest.objects.filter(pk=existing.pk).update(
+        repeat_contacts=F("repeat_contacts") + 1, updated_at=now()
+    )
     existing.refresh_from_db()
     record_history(
         subject=existing,
@@ -216,11 +234,26 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
         if existing is None:
             raise
         return _mark_repeat(existing, actor, data)
-    record_history(subject=request, event="registered", actor=actor, new=Status.NEW, note=request.description,
-                   at=at, data={"channel": data.channel, "owner": owner.pk})
+    record_history(
+        subject=request,
+        event="registered",
+        actor=actor,
+        new=Status.NEW,
+        note=request.description,
+        at=at,
+        data={"channel": data.channel, "owner": owner.pk},
+    )
     if answered:
-        record_history(subject=request, event="transition", actor=actor, old=Status.NEW, new=Status.ANSWERED,
-                       note=request.answer, at=at, data={"action": "answer", "first_contact": True})
+        record_history(
+            subject=request,
+            event="transition",
+            actor=actor,
+            old=Status.NEW,
+            new=Status.ANSWERED,
+            note=request.answer,
+            at=at,
+            data={"action": "answer", "first_contact": True},
+        )
     return Registration(request, repeat=False)
 
 
@@ -260,8 +293,16 @@ def _move(
         ) from None
     if changed != 1:
         raise StaleState()
-    record_history(subject=request, event="transition", actor=actor, old=old, new=target, note=note, at=at,
-                   data={"action": action, **(data or {})})
+    record_history(
+        subject=request,
+        event="transition",
+        actor=actor,
+        old=old,
+        new=target,
+        note=note,
+        at=at,
+        data={"action": action, **(data or {})},
+    )
     request.refresh_from_db()
     return request
 
@@ -273,21 +314,45 @@ def _user(user_id: int | None) -> Any:
 
 
 @transaction.atomic
-def assign_request(*, request: ServiceRequest, assignee_id: int | None, actor: Any, note: str = "") -> ServiceRequest:
+def assign_request(
+    *, request: ServiceRequest, assignee_id: int | None, actor: Any, note: str = ""
+) -> ServiceRequest:
     assignee = _user(assignee_id)
     is_tech = assignee is not None and has_role(assignee, Role.TECHNICIAN)
-    return _move(request, "assign", actor=actor, note=note, changes={"assignee": assignee},
-                 assignee_is_technician=is_tech, data={"assignee": assignee_id})
+    return _move(
+        request,
+        "assign",
+        actor=actor,
+        note=note,
+        changes={"assignee": assignee},
+        assignee_is_technician=is_tech,
+        data={"assignee": assignee_id},
+    )
 
 
 @transaction.atomic
-def schedule_visit(*, request: ServiceRequest, appointment_start: dt.datetime, appointment_end: dt.datetime,
-                   actor: Any, note: str = "") -> ServiceRequest:
+def schedule_visit(
+    *,
+    request: ServiceRequest,
+    appointment_start: dt.datetime,
+    appointment_end: dt.datetime,
+    actor: Any,
+    note: str = "",
+) -> ServiceRequest:
     if appointment_end <= appointment_start:
-        raise ValidationFailed("bad_window", _("The appointment must end after it starts."), field="appointment_end")
-    return _move(request, "schedule", actor=actor, note=note,
-                 data={"appointment_start": appointment_start.isoformat(),
-                       "appointment_end": appointment_end.isoformat()})
+        raise ValidationFailed(
+            "bad_window", _("The appointment must end after it starts."), field="appointment_end"
+        )
+    return _move(
+        request,
+        "schedule",
+        actor=actor,
+        note=note,
+        data={
+            "appointment_start": appointment_start.isoformat(),
+            "appointment_end": appointment_end.isoformat(),
+        },
+    )
 
 
 @transaction.atomic
@@ -323,8 +388,13 @@ def close_request(*, request: ServiceRequest, actor: Any, note: str = "") -> Ser
 @transaction.atomic
 def reopen_request(*, request: ServiceRequest, actor: Any, note: str = "") -> ServiceRequest:
     """Rework (返修): the same fault again within the rework window."""
-    return _move(request, "reopen", actor=actor, note=note,
-                 changes={"reopen_count": F("reopen_count") + 1, "closed_at": None})
+    return _move(
+        request,
+        "reopen",
+        actor=actor,
+        note=note,
+        changes={"reopen_count": F("reopen_count") + 1, "closed_at": None},
+    )
 
 
 @transaction.atomic
@@ -335,7 +405,9 @@ def cancel_request(*, request: ServiceRequest, actor: Any, note: str = "") -> Se
 @transaction.atomic
 def answer_consultation(*, request: ServiceRequest, answer: str, actor: Any) -> ServiceRequest:
     if not answer.strip():
-        raise ValidationFailed("answer_required", _("Write the answer given to the customer."), field="answer")
+        raise ValidationFailed(
+            "answer_required", _("Write the answer given to the customer."), field="answer"
+        )
     return _move(request, "answer", actor=actor, note=answer, changes={"answer": answer.strip()})
 
 
@@ -344,8 +416,9 @@ def hand_over_request(*, request: ServiceRequest, to_user_id: int, reason: str, 
     """An explicit handover of first-contact responsibility, with its reason."""
     if not reason.strip():
         raise ValidationFailed("reason_required", _("A reason is required."), field="reason")
-    if request.owner_id != getattr(actor, "pk", None) and not has_role(actor, Role.DISPATCHER, Role.MANAGER,
-                                                                       Role.ADMIN):
+    if request.owner_id != getattr(actor, "pk", None) and not has_role(
+        actor, Role.DISPATCHER, Role.MANAGER, Role.ADMIN
+    ):
         raise PermissionRefused("not_owner", _("Only the owner or a supervisor can hand this request over."))
     to_user = _user(to_user_id)
     if to_user is None or has_role(to_user, Role.CUSTOMER) or not roles_of(to_user):
@@ -353,18 +426,26 @@ def hand_over_request(*, request: ServiceRequest, to_user_id: int, reason: str, 
     if not request.is_open:
         raise TransitionRefused("request_not_open", _("Only an open request can be handed over."), "status")
     old_owner = request.owner_id
-    changed = ServiceRequest.objects.filter(pk=request.pk, owner_id=old_owner).update(owner=to_user,
-                                                                                      updated_at=now())
+    changed = ServiceRequest.objects.filter(pk=request.pk, owner_id=old_owner).update(
+        owner=to_user, updated_at=now()
+    )
     if changed != 1:
         raise StaleState()
-    record_history(subject=request, event="handover", actor=actor, old=request.status, new=request.status,
-                   note=reason, data={"from": old_owner, "to": to_user.pk})
+    record_history(
+        subject=request,
+        event="handover",
+        actor=actor,
+        old=request.status,
+        new=request.status,
+        note=reason,
+        data={"from": old_owner, "to": to_user.pk},
+    )
     request.refresh_from_db()
     return request
 
 
 # The named action -> service function table used by the API, pages and CLI.
-ACTION_SERVICES = {
+ACTION_SERVICES: dict[str, Callable[..., ServiceRequest]] = {
     "assign": assign_request,
     "schedule": schedule_visit,
     "start": start_work,
@@ -414,19 +495,28 @@ def intake_request(
             digits = parse_phone(customer.phones[0]).digits if customer.phones else ""
         except InvalidPhone:
             digits = ""
-        match = CustomerPhone.objects.filter(digits=digits).order_by("customer_id").first() if digits else None
+        match = (
+            CustomerPhone.objects.filter(digits=digits).order_by("customer_id").first() if digits else None
+        )
         data.customer_id = match.customer_id if match else register_customer(data=customer, actor=actor).pk
     if unit is not None:
         found = Unit.objects.filter(serial_number__iexact=unit.serial_number.strip()).first()
         if found is None:
             model_id = unit.product_model_id
             if model_id is None and unit.product_model_code:
-                model_id = ProductModel.objects.filter(code=unit.product_model_code).values_list("pk", flat=True).first()
+                model_id = (
+                    ProductModel.objects.filter(code=unit.product_model_code)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
             if model_id is None:
-                raise ValidationFailed("unknown_model", _("Unknown product model."), field="unit.product_model")
+                raise ValidationFailed(
+                    "unknown_model", _("Unknown product model."), field="unit.product_model"
+                )
             if unit.purchase_date is None:
-                raise ValidationFailed("purchase_date_required", _("The purchase date is required."),
-                                       field="unit.purchase_date")
+                raise ValidationFailed(
+                    "purchase_date_required", _("The purchase date is required."), field="unit.purchase_date"
+                )
             found = register_unit(
                 data=UnitInput(
                     serial_number=unit.serial_number,
@@ -435,7 +525,7 @@ def intake_request(
                     purchase_date=unit.purchase_date,
                     delivery_date=unit.delivery_date,
                     invoice_number=unit.invoice_number,
-                    price_paid=unit.price_paid if unit.price_paid is not None else 0,
+                    price_paid=unit.price_paid if unit.price_paid is not None else Decimal("0"),
                     store=unit.store,
                 ),
                 actor=actor,

@@ -30,7 +30,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "service/list.html",
-        {"page": page, "requests": page.object_list, "types": RequestType.choices, "statuses": Status.choices, "f": f},
+        {
+            "page": page,
+            "requests": page.object_list,
+            "types": RequestType.choices,
+            "statuses": Status.choices,
+            "f": f,
+        },
     )
 
 
@@ -40,8 +46,12 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
         sr = selectors.access_request(request.user, number)
     except NotFound:
         return render(request, "404.html", status=404)
-    actions = [(a, ACTION_LABELS[a]) for a in available_actions(sr, roles_of(request.user)) if a in NOTE_ACTIONS]
-    return render(request, "service/detail.html", {"sr": sr, "history": selectors.timeline_rows(sr), "actions": actions})
+    actions = [
+        (a, ACTION_LABELS[a]) for a in available_actions(sr, roles_of(request.user)) if a in NOTE_ACTIONS
+    ]
+    return render(
+        request, "service/detail.html", {"sr": sr, "history": selectors.timeline_rows(sr), "actions": actions}
+    )
 
 
 @login_required

@@ -59,14 +59,13 @@ class Status(models.TextChoices):
     REOPENED = "reopened", _("Reopened (rework)")
 
 
-FIELD_TYPES = frozenset({RequestType.DELIVERY, RequestType.INSTALLATION, RequestType.REPAIR, RequestType.MAINTENANCE})
+FIELD_TYPES = frozenset(
+    {RequestType.DELIVERY, RequestType.INSTALLATION, RequestType.REPAIR, RequestType.MAINTENANCE}
+)
 
 # A request in one of these states is done with: a new contact about the same unit is a
 # new request (or a reopen), not a repeat contact.
 NOT_OPEN_STATES = frozenset({Status.RESOLVED, Status.ANSWERED, Status.CLOSED, Status.CANCELLED})
-
-_FIELD_ACTIVE = (Status.NEW, Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS, Status.WAITING_PARTS)
-_FIELD_ACTIVE += (Status.CARRIED_BACK, Status.REOPENED)
 
 FIELD_TRANSITIONS: dict[str, dict[str, str]] = {
     # from state: {action: to state}
@@ -169,7 +168,9 @@ def reason_required(request: Any, ctx: MoveContext) -> Refusal | None:
 
 
 def within_rework_window(request: Any, ctx: MoveContext) -> Refusal | None:
-    if request.resolved_at is None or ctx.now - request.resolved_at > dt.timedelta(days=ctx.rework_window_days):
+    if request.resolved_at is None or ctx.now - request.resolved_at > dt.timedelta(
+        days=ctx.rework_window_days
+    ):
         return Refusal(
             "rework_window_passed",
             _("The rework window has passed: register a new request instead."),

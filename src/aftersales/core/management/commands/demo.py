@@ -30,55 +30,218 @@ ZONES = [
     ("SH-SUBURBAN", "上海近郊", "suburban", ["闵行区", "宝山区", "嘉定区", "浦东新区", "松江区", "青浦区"]),
     ("SH-RURAL", "上海远郊", "rural", ["崇明区", "金山区", "奉贤区"]),
 ]
-STREETS = ["漕溪北路", "南京西路", "淮海中路", "虹桥路", "四平路", "莘庄镇莘松路", "宝杨路", "嘉定镇城中路",
-           "张江高科碧波路", "松江新城人民北路", "城桥镇八一路", "朱泾镇人民路", "南桥镇解放东路", "曹杨路"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-         "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "玉兰", "文博", "思远", "雨桐", "子涵"]
-COMPANIES = ["上海宏达物业管理有限公司", "上海申城餐饮有限公司", "浦东新区第三中学", "上海锦江之星酒店", "徐汇区社区卫生服务中心",
-             "上海安居置业有限公司", "闵行区图书馆", "上海银河物流有限公司", "嘉定区人民医院", "上海新纪元商贸有限公司"]
+STREETS = [
+    "漕溪北路",
+    "南京西路",
+    "淮海中路",
+    "虹桥路",
+    "四平路",
+    "莘庄镇莘松路",
+    "宝杨路",
+    "嘉定镇城中路",
+    "张江高科碧波路",
+    "松江新城人民北路",
+    "城桥镇八一路",
+    "朱泾镇人民路",
+    "南桥镇解放东路",
+    "曹杨路",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "志强",
+    "海燕",
+    "晓东",
+    "玉兰",
+    "文博",
+    "思远",
+    "雨桐",
+    "子涵",
+]
+COMPANIES = [
+    "上海宏达物业管理有限公司",
+    "上海申城餐饮有限公司",
+    "浦东新区第三中学",
+    "上海锦江之星酒店",
+    "徐汇区社区卫生服务中心",
+    "上海安居置业有限公司",
+    "闵行区图书馆",
+    "上海银河物流有限公司",
+    "嘉定区人民医院",
+    "上海新纪元商贸有限公司",
+]
 
 CATEGORIES = [
     # code, name, months, starts, policy class, models: (code, name, install, bulky, price)
-    ("air_conditioner", "空调", 12, "installation", "sanbao", [
-        ("KFR-35GW/A1", "壁挂式空调 1.5匹", True, True, "3299.00"),
-        ("KFR-72LW/B3", "立柜式空调 3匹", True, True, "7999.00")]),
-    ("refrigerator", "电冰箱", 12, "delivery", "sanbao", [
-        ("BCD-520WK", "对开门冰箱 520升", False, True, "4599.00"),
-        ("BCD-215T", "双门冰箱 215升", False, True, "1899.00")]),
-    ("washing_machine", "洗衣机", 12, "delivery", "sanbao", [
-        ("XQG100-D14", "滚筒洗衣机 10公斤", True, True, "2999.00"),
-        ("XQB80-M21", "波轮洗衣机 8公斤", False, True, "1299.00")]),
-    ("flat_panel_tv", "平板电视", 12, "installation", "sanbao", [
-        ("TV65-Q8", "65英寸液晶电视", True, True, "5499.00"),
-        ("TV55-E5", "55英寸液晶电视", True, True, "2999.00")]),
-    ("mobile_phone", "移动电话机", 12, "invoice", "sanbao", [("P60-256G", "智能手机 256G", False, False, "4988.00")]),
-    ("laptop", "微型计算机", 12, "invoice", "sanbao", [("NB14-R7", "14英寸笔记本电脑", False, False, "5999.00")]),
-    ("gas_water_heater", "燃气热水器", 12, "installation", "sanbao", [
-        ("JSQ25-13", "燃气热水器 13升", True, True, "2399.00")]),
-    ("range_hood", "吸油烟机", 12, "installation", "sanbao", [("CXW-200", "侧吸式油烟机", True, True, "2199.00")]),
-    ("security_system", "安防监控系统", 24, "installation", "general", [
-        ("SEC-NVR16", "16路监控系统工程", True, True, "28000.00")]),
+    (
+        "air_conditioner",
+        "空调",
+        12,
+        "installation",
+        "sanbao",
+        [
+            ("KFR-35GW/A1", "壁挂式空调 1.5匹", True, True, "3299.00"),
+            ("KFR-72LW/B3", "立柜式空调 3匹", True, True, "7999.00"),
+        ],
+    ),
+    (
+        "refrigerator",
+        "电冰箱",
+        12,
+        "delivery",
+        "sanbao",
+        [
+            ("BCD-520WK", "对开门冰箱 520升", False, True, "4599.00"),
+            ("BCD-215T", "双门冰箱 215升", False, True, "1899.00"),
+        ],
+    ),
+    (
+        "washing_machine",
+        "洗衣机",
+        12,
+        "delivery",
+        "sanbao",
+        [
+            ("XQG100-D14", "滚筒洗衣机 10公斤", True, True, "2999.00"),
+            ("XQB80-M21", "波轮洗衣机 8公斤", False, True, "1299.00"),
+        ],
+    ),
+    (
+        "flat_panel_tv",
+        "平板电视",
+        12,
+        "installation",
+        "sanbao",
+        [
+            ("TV65-Q8", "65英寸液晶电视", True, True, "5499.00"),
+            ("TV55-E5", "55英寸液晶电视", True, True, "2999.00"),
+        ],
+    ),
+    (
+        "mobile_phone",
+        "移动电话机",
+        12,
+        "invoice",
+        "sanbao",
+        [("P60-256G", "智能手机 256G", False, False, "4988.00")],
+    ),
+    (
+        "laptop",
+        "微型计算机",
+        12,
+        "invoice",
+        "sanbao",
+        [("NB14-R7", "14英寸笔记本电脑", False, False, "5999.00")],
+    ),
+    (
+        "gas_water_heater",
+        "燃气热水器",
+        12,
+        "installation",
+        "sanbao",
+        [("JSQ25-13", "燃气热水器 13升", True, True, "2399.00")],
+    ),
+    (
+        "range_hood",
+        "吸油烟机",
+        12,
+        "installation",
+        "sanbao",
+        [("CXW-200", "侧吸式油烟机", True, True, "2199.00")],
+    ),
+    (
+        "security_system",
+        "安防监控系统",
+        24,
+        "installation",
+        "general",
+        [("SEC-NVR16", "16路监控系统工程", True, True, "28000.00")],
+    ),
 ]
 
 FAULTS = {
-    "repair": ["空调不制冷，外机不转", "洗衣机底部漏水", "冰箱冷藏室不凉，有异响", "电视有声音无图像", "热水器打不着火，显示E1",
-               "油烟机吸力变小，噪音大", "手机充不进电", "笔记本开机黑屏", "监控有两路画面无信号", "空调室内机滴水"],
+    "repair": [
+        "空调不制冷，外机不转",
+        "洗衣机底部漏水",
+        "冰箱冷藏室不凉，有异响",
+        "电视有声音无图像",
+        "热水器打不着火，显示E1",
+        "油烟机吸力变小，噪音大",
+        "手机充不进电",
+        "笔记本开机黑屏",
+        "监控有两路画面无信号",
+        "空调室内机滴水",
+    ],
     "installation": ["新购空调预约安装", "电视挂墙安装", "热水器安装调试", "油烟机安装", "滚筒洗衣机安装"],
     "delivery": ["冰箱送货上门", "洗衣机送货", "电视送货", "空调送货"],
     "maintenance": ["空调季前清洗保养", "监控系统季度巡检", "热水器年度安全检查"],
-    "consultation": ["咨询空调遥控器怎么设置除湿", "询问冰箱保修期多久", "咨询洗衣机筒自洁方法", "问电视如何投屏", "咨询以旧换新政策"],
-    "complaint": ["维修人员迟到两个小时未提前通知", "安装后墙面损坏无人处理", "上门收费与报价不一致", "客服电话多次打不通"],
+    "consultation": [
+        "咨询空调遥控器怎么设置除湿",
+        "询问冰箱保修期多久",
+        "咨询洗衣机筒自洁方法",
+        "问电视如何投屏",
+        "咨询以旧换新政策",
+    ],
+    "complaint": [
+        "维修人员迟到两个小时未提前通知",
+        "安装后墙面损坏无人处理",
+        "上门收费与报价不一致",
+        "客服电话多次打不通",
+    ],
     "return": ["新买的电视屏幕有坏点要求退货", "网购的手机七天内无理由退货", "冰箱到货三天制冷故障要求换货"],
     "suggestion": ["建议增加晚间上门服务时段", "建议在公众号上能查维修进度", "建议提供旧机回收服务"],
     "feedback": ["表扬技术员服务态度好", "反映配件价格偏高", "反映预约时间不够灵活"],
 }
 ANSWERS = ["已告知客户操作步骤，客户表示明白", "已告知保修政策：整机一年，主要部件三年", "已发送使用说明链接"]
 
-TYPE_WEIGHTS = [("repair", 40), ("installation", 12), ("delivery", 10), ("maintenance", 8), ("consultation", 12),
-                ("complaint", 6), ("return", 5), ("suggestion", 3), ("feedback", 4)]
-FIELD_TARGETS = ["new", "assigned", "scheduled", "in_progress", "waiting_parts", "carried_back", "resolved", "closed",
-                 "cancelled", "reopened"]
+TYPE_WEIGHTS = [
+    ("repair", 40),
+    ("installation", 12),
+    ("delivery", 10),
+    ("maintenance", 8),
+    ("consultation", 12),
+    ("complaint", 6),
+    ("return", 5),
+    ("suggestion", 3),
+    ("feedback", 4),
+]
+FIELD_TARGETS = [
+    "new",
+    "assigned",
+    "scheduled",
+    "in_progress",
+    "waiting_parts",
+    "carried_back",
+    "resolved",
+    "closed",
+    "cancelled",
+    "reopened",
+]
 FIELD_PATH = {
     "new": [],
     "assigned": ["assign"],
@@ -139,7 +302,11 @@ class Command(BaseCommand):
             "admin": user("admin", "系统管理员", "admin", is_staff=True, is_superuser=True),
             "manager": user("manager", "周经理", "manager", is_staff=True),
             "dispatcher": user("dispatcher", "孙主管", "dispatcher"),
-            "agents": [user("agent", "李客服", "agent"), user("agent2", "王话务", "agent"), user("agent3", "赵客服", "agent")],
+            "agents": [
+                user("agent", "李客服", "agent"),
+                user("agent2", "王话务", "agent"),
+                user("agent3", "赵客服", "agent"),
+            ],
             "parts": user("parts", "钱库管", "parts_clerk"),
             "quality": user("quality", "吴质检", "quality"),
             "customer_user": user("customer", "陈先生", "customer"),
@@ -155,7 +322,9 @@ class Command(BaseCommand):
             zone, _ = Zone.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
             zones.append(zone)
             for district in districts:
-                District.objects.get_or_create(province="上海市", city="上海市", district=district, defaults={"zone": zone})
+                District.objects.get_or_create(
+                    province="上海市", city="上海市", district=district, defaults={"zone": zone}
+                )
         return zones
 
     def make_stations(self, users: dict[str, Any], zones: list[Zone], rng: random.Random) -> None:
@@ -164,31 +333,62 @@ class Command(BaseCommand):
         if Technician.objects.exists():
             return
         stations = [
-            dispatch_services.create_station(code="ST-XH", name="徐汇服务部", kind="own", zones=[zones[0]],
-                                             actor=users["admin"], phone="021-64001234"),
-            dispatch_services.create_station(code="ST-MH", name="闵行服务部", kind="own", zones=[zones[1]],
-                                             actor=users["admin"], phone="021-54001234"),
-            dispatch_services.create_station(code="ST-JS", name="金山特约维修站", kind="partner",
-                                             zones=[zones[2], zones[1]], actor=users["admin"], phone="021-57001234"),
+            dispatch_services.create_station(
+                code="ST-XH",
+                name="徐汇服务部",
+                kind="own",
+                zones=[zones[0]],
+                actor=users["admin"],
+                phone="021-64001234",
+            ),
+            dispatch_services.create_station(
+                code="ST-MH",
+                name="闵行服务部",
+                kind="own",
+                zones=[zones[1]],
+                actor=users["admin"],
+                phone="021-54001234",
+            ),
+            dispatch_services.create_station(
+                code="ST-JS",
+                name="金山特约维修站",
+                kind="partner",
+                zones=[zones[2], zones[1]],
+                actor=users["admin"],
+                phone="021-57001234",
+            ),
         ]
         for i, tech in enumerate(users["technicians"]):
             station = stations[i % 3]
             dispatch_services.register_technician(
-                user=tech, station=station, zones=list(station.zones.all()), actor=users["admin"], phone=mobile(rng)
+                user=tech,
+                station=station,
+                zones=list(station.zones.all()),
+                actor=users["admin"],
+                phone=mobile(rng),
             )
 
     # -- catalog and customers -----------------------------------------------------------------------
     def make_catalog(self, actor: Any) -> list[ProductModel]:
         for code, name, months, starts, policy, models in CATEGORIES:
             category = Category.objects.filter(code=code).first() or catalog_services.save_category(
-                actor=actor, code=code, name=name, warranty_months=months, warranty_starts=starts,
+                actor=actor,
+                code=code,
+                name=name,
+                warranty_months=months,
+                warranty_starts=starts,
                 return_policy_class=policy,
             )
             for mcode, mname, install, bulky, price in models:
                 if not ProductModel.objects.filter(code=mcode).exists():
                     catalog_services.save_product_model(
-                        actor=actor, category_id=category.pk, code=mcode, name=mname, needs_installation=install,
-                        bulky=bulky, list_price=Decimal(price),
+                        actor=actor,
+                        category_id=category.pk,
+                        code=mcode,
+                        name=mname,
+                        needs_installation=install,
+                        bulky=bulky,
+                        list_price=Decimal(price),
                     )
         return list(ProductModel.objects.select_related("category"))
 
@@ -205,13 +405,26 @@ class Command(BaseCommand):
             data = customer_services.CustomerInput(
                 name=name,
                 kind="company" if company else "person",
-                tier=rng.choices(["normal", "vip", "key_account"], [85, 12, 3])[0] if not company else "key_account",
+                tier=rng.choices(["normal", "vip", "key_account"], [85, 12, 3])[0]
+                if not company
+                else "key_account",
                 phones=phones,
-                addresses=[customer_services.AddressInput("上海市", "上海市", district,
-                                                          f"{rng.choice(STREETS)}{rng.randint(1, 999)}号"
-                                                          f"{rng.randint(1, 30)}0{rng.randint(1, 4)}室")],
-                contacts=[customer_services.ContactInput(rng.choice(SURNAMES) + rng.choice(GIVEN), "行政主管",
-                                                         mobile(rng))] if company else [],
+                addresses=[
+                    customer_services.AddressInput(
+                        "上海市",
+                        "上海市",
+                        district,
+                        f"{rng.choice(STREETS)}{rng.randint(1, 999)}号"
+                        f"{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
+                    )
+                ],
+                contacts=[
+                    customer_services.ContactInput(
+                        rng.choice(SURNAMES) + rng.choice(GIVEN), "行政主管", mobile(rng)
+                    )
+                ]
+                if company
+                else [],
                 email=f"c{i:04d}@example.cn" if rng.random() < 0.6 else "",
             )
             with frozen_at(now() - dt.timedelta(days=rng.randint(90, 900))):
@@ -222,8 +435,14 @@ class Command(BaseCommand):
         Customer.objects.filter(pk=customers[0].pk).update(portal_user=users["customer_user"])
         return customers
 
-    def make_units(self, count: int, customers: list[Any], models: list[ProductModel], users: dict[str, Any],
-                   rng: random.Random) -> list[Any]:
+    def make_units(
+        self,
+        count: int,
+        customers: list[Any],
+        models: list[ProductModel],
+        users: dict[str, Any],
+        rng: random.Random,
+    ) -> list[Any]:
         units = []
         today = now().astimezone(local_tz()).date()
         for i in range(count):
@@ -231,7 +450,9 @@ class Command(BaseCommand):
             model = rng.choice(models)
             purchase = today - dt.timedelta(days=rng.randint(3, 1100))
             delivery = purchase + dt.timedelta(days=rng.randint(0, 4))
-            commissioning = delivery + dt.timedelta(days=rng.randint(0, 3)) if model.needs_installation else None
+            commissioning = (
+                delivery + dt.timedelta(days=rng.randint(0, 3)) if model.needs_installation else None
+            )
             unit = catalog_services.register_unit(
                 data=catalog_services.UnitInput(
                     serial_number=f"{model.code.split('-')[0]}{purchase:%y%m}{i:05d}",
@@ -243,7 +464,9 @@ class Command(BaseCommand):
                     invoice_number=f"0310{rng.randint(10000000, 99999999)}",
                     price_paid=model.list_price - Decimal(rng.choice([0, 0, 100, 200, 300])),
                     discount=Decimal(rng.choice([0, 0, 100, 200, 300])),
-                    store=rng.choice(["苏宁易购徐汇店", "国美电器闵行店", "京东自营", "天猫旗舰店", "品牌直营店"]),
+                    store=rng.choice(
+                        ["苏宁易购徐汇店", "国美电器闵行店", "京东自营", "天猫旗舰店", "品牌直营店"]
+                    ),
                     is_installed_project=model.category.code == "security_system",
                     contract="security_system" if model.category.code == "security_system" else "standard",
                 ),
@@ -253,8 +476,9 @@ class Command(BaseCommand):
         return units
 
     # -- requests -------------------------------------------------------------------------------------
-    def make_requests(self, count: int, customers: list[Any], units: list[Any], users: dict[str, Any],
-                      rng: random.Random) -> int:
+    def make_requests(
+        self, count: int, customers: list[Any], units: list[Any], users: dict[str, Any], rng: random.Random
+    ) -> int:
         types, weights = zip(*TYPE_WEIGHTS, strict=True)
         created = 0
         attempts = 0
@@ -266,16 +490,21 @@ class Command(BaseCommand):
             needs_unit = rtype in ("repair", "installation", "delivery", "maintenance", "return")
             customer_id = unit.customer_id if needs_unit or rng.random() < 0.5 else rng.choice(customers).pk
             # Spread over the last 45 days, inside a working day, with some today.
-            received = (start - dt.timedelta(days=rng.choice([0, 0, 1, 2] + list(range(3, 45)))))
-            received = received.astimezone(local_tz()).replace(hour=rng.randint(8, 19), minute=rng.randint(0, 59))
+            received = start - dt.timedelta(days=rng.choice([0, 0, 1, 2] + list(range(3, 45))))
+            received = received.astimezone(local_tz()).replace(
+                hour=rng.randint(8, 19), minute=rng.randint(0, 59)
+            )
             received = min(received, start - dt.timedelta(minutes=5))
             agent = rng.choice(users["agents"])
             data = sr.RequestInput(
                 type=rtype,
-                channel=rng.choices(["phone", "web", "email", "visit", "letter", "api", "outbound"],
-                                    [60, 12, 6, 6, 2, 10, 4])[0],
+                channel=rng.choices(
+                    ["phone", "web", "email", "visit", "letter", "api", "outbound"], [60, 12, 6, 6, 2, 10, 4]
+                )[0],
                 customer_id=customer_id,
-                unit_id=unit.pk if needs_unit or (customer_id == unit.customer_id and rng.random() < 0.5) else None,
+                unit_id=unit.pk
+                if needs_unit or (customer_id == unit.customer_id and rng.random() < 0.5)
+                else None,
                 priority=rng.choices(["urgent", "high", "normal", "low"], [5, 15, 70, 10])[0],
                 description=rng.choice(FAULTS[rtype]),
                 received_at=received,
@@ -288,11 +517,23 @@ class Command(BaseCommand):
             self.walk(reg.request, rtype, users, rng, received, start)
         return created
 
-    def walk(self, request: ServiceRequest, rtype: str, users: dict[str, Any], rng: random.Random,
-             received: dt.datetime, limit: dt.datetime) -> None:
+    def walk(
+        self,
+        request: ServiceRequest,
+        rtype: str,
+        users: dict[str, Any],
+        rng: random.Random,
+        received: dt.datetime,
+        limit: dt.datetime,
+    ) -> None:
         if rtype == "consultation":
             target = rng.choice(["new", "answered", "answered", "closed", "cancelled"])
-            path = {"new": [], "answered": ["answer"], "closed": ["answer", "close"], "cancelled": ["cancel"]}[target]
+            path = {
+                "new": [],
+                "answered": ["answer"],
+                "closed": ["answer", "close"],
+                "cancelled": ["cancel"],
+            }[target]
         elif rtype in ("delivery", "installation", "repair", "maintenance"):
             age_days = (limit - received).days
             candidates = FIELD_TARGETS if age_days >= 2 else ["new", "assigned", "scheduled", "in_progress"]
@@ -312,9 +553,13 @@ class Command(BaseCommand):
                     sr.assign_request(request=request, assignee_id=tech.pk, actor=users["dispatcher"])
                 elif action == "schedule":
                     window = at + dt.timedelta(hours=rng.randint(2, 30))
-                    sr.schedule_visit(request=request, appointment_start=window,
-                                      appointment_end=window + dt.timedelta(hours=2), actor=tech,
-                                      note="已电话确认地址、时间和机型")
+                    sr.schedule_visit(
+                        request=request,
+                        appointment_start=window,
+                        appointment_end=window + dt.timedelta(hours=2),
+                        actor=tech,
+                        note="已电话确认地址、时间和机型",
+                    )
                 elif action == "answer":
                     sr.answer_consultation(request=request, answer=rng.choice(ANSWERS), actor=request.owner)
                 elif action == "cancel":
