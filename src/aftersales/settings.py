@@ -99,6 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME", "")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")}
+    # Server-side binding lets psycopg prepare the statements a process repeats, which
+    # saves the planning time of every small query.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -125,6 +128,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# collectstatic fills STATIC_ROOT in production; in the embedded mode the finders serve
+# the files and an empty folder keeps the static-file middleware quiet.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
@@ -157,6 +163,8 @@ AFTERSALES = {
     "REWORK_WINDOW_DAYS": int(os.environ.get("AFTERSALES_REWORK_WINDOW_DAYS", "30")),
     # API tokens expire after this many days.
     "API_TOKEN_DAYS": int(os.environ.get("AFTERSALES_API_TOKEN_DAYS", "30")),
+    # How often a token's "last used" time is written (seconds).
+    "API_TOKEN_TOUCH_SECONDS": int(os.environ.get("AFTERSALES_API_TOKEN_TOUCH_SECONDS", "60")),
     # Page size of every list in the API.
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),

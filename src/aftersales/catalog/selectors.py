@@ -13,7 +13,7 @@ from aftersales.core.errors import NotFound
 from aftersales.core.permissions import Role, has_role, sees_all_requests
 
 from .models import Unit
-from .warranty import FaultCause, WarrantyDecision, decide_warranty, warranty_start
+from .warranty import Charge, FaultCause, WarrantyDecision, WarrantyStatus, decide_warranty, warranty_start
 
 
 def units_with_details() -> QuerySet[Unit]:
@@ -65,6 +65,33 @@ def warranty_reason(decision: WarrantyDecision, months: int | None = None) -> st
         ),
     }
     return texts[decision.reason_code] % params
+
+
+def warranty_snapshot(decision: WarrantyDecision, months: int) -> dict[str, Any]:
+    """The decision as stored with a request at intake; its words are rendered when shown."""
+    return {
+        "status": decision.status.value,
+        "charge": decision.charge.value,
+        "reason_code": decision.reason_code,
+        "starts_on": decision.starts_on.isoformat() if decision.starts_on else None,
+        "ends_on": decision.ends_on.isoformat() if decision.ends_on else None,
+        "days_left": decision.days_left,
+        "months": months,
+    }
+
+
+def snapshot_reason(snapshot: dict[str, Any]) -> str:
+    if not snapshot:
+        return ""
+    decision = WarrantyDecision(
+        status=WarrantyStatus(snapshot["status"]),
+        charge=Charge(snapshot["charge"]),
+        starts_on=dt.date.fromisoformat(snapshot["starts_on"]) if snapshot.get("starts_on") else None,
+        ends_on=dt.date.fromisoformat(snapshot["ends_on"]) if snapshot.get("ends_on") else None,
+        reason_code=snapshot["reason_code"],
+        days_left=snapshot.get("days_left"),
+    )
+    return warranty_reason(decision, snapshot.get("months"))
 
 
 def warranty_payload(

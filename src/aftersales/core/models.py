@@ -52,7 +52,6 @@ class HistoryEntry(models.Model):
         raise AppendOnlyError("history entries are append-only")
 
 
-
 class DailySequence(models.Model):
     """The last number handed out per scope and day (SR20261122-0007 -> scope SR, day, last 7)."""
 

@@ -84,8 +84,9 @@ class ServiceRequest(models.Model):
         verbose_name=_("technician"),
     )
 
-    warranty_status = models.CharField(_("warranty"), max_length=24, blank=True)
-    warranty_reason = models.TextField(_("warranty decision"), blank=True)
+    # The warranty decision at intake (status, charge, dates, reason code); shown in words
+    # in the reader's language by ``warranty_reason``.
+    warranty = models.JSONField(_("warranty decision"), default=dict, blank=True)
     repeat_contacts = models.PositiveIntegerField(_("repeat contacts"), default=0)
     first_contact_resolution = models.BooleanField(_("resolved on first contact"), default=False)
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
@@ -111,3 +112,13 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def warranty_status(self) -> str:
+        return str(self.warranty.get("status", ""))
+
+    @property
+    def warranty_reason(self) -> str:
+        from aftersales.catalog.selectors import snapshot_reason
+
+        return snapshot_reason(self.warranty)

@@ -8,9 +8,10 @@ on PostgreSQL), and writes its history entry.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Unit
-from aftersales.catalog.selectors import warranty_decision, warranty_reason
+from aftersales.catalog.selectors import warranty_decision, warranty_snapshot
 from aftersales.core.clock import local_date, now
 from aftersales.core.errors import (
     DomainError,
@@ -136,6 +137,11 @@ def _validate_request(data: RequestInput, at: dt.datetime) -> tuple[Customer, Un
     return customer, unit, address
 
 
+def _provisional_number() -> str:
+    """A unique placeholder until the day's number is drawn at the end of the transaction."""
+    return "~" + uuid.uuid4().hex[:20]
+
+
 def _open_request_for(data: RequestInput) -> ServiceRequest | None:
     if data.unit_id is None:
         return None
@@ -193,20 +199,17 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
         return _mark_repeat(existing, actor, data)
 
     received_at = data.received_at or at
-    warranty = {"status": "", "reason": ""}
+    warranty: dict[str, Any] = {}
     if unit is not None:
         decision = warranty_decision(unit, on=local_date(received_at))
-        warranty = {
-            "status": decision.status.value,
-            "reason": warranty_reason(decision, unit.product_model.category.warranty_months),
-        }
+        warranty = warranty_snapshot(decision, unit.product_model.category.warranty_months)
     owner = default_owner() if is_customer or not getattr(actor, "is_authenticated", False) else actor
     answered = data.type == RequestType.CONSULTATION and bool(data.answer.strip())
     status = Status.ANSWERED if answered else Status.NEW
     try:
         with transaction.atomic():
             request = ServiceRequest.objects.create(
-                number=next_number(NUMBER_SCOPE, at),
+                number=_provisional_number(),
                 type=data.type,
                 channel=data.channel,
                 priority=data.priority,
@@ -224,8 +227,7 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
                 updated_at=at,
                 owner=owner,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                warranty_status=warranty["status"],
-                warranty_reason=warranty["reason"],
+                warranty=warranty,
                 first_contact_resolution=answered,
             )
     except IntegrityError:
@@ -254,6 +256,10 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
             at=at,
             data={"action": "answer", "first_contact": True},
         )
+    # The day's counter is taken last, so its row lock is held only until the commit that
+    # follows: concurrent registrations queue for a moment, not for the whole registration.
+    request.number = next_number(NUMBER_SCOPE, at)
+    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
     return Registration(request, repeat=False)
 
 

@@ -27,7 +27,7 @@ class EmbeddedServer(BaseApplication):
         return self.application
 
 
-def _start_worker(server: Any, wsgi_worker: Any) -> None:
+def _start_worker(wsgi_worker: Any) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=worker.run_forever, args=(stop,), name="aftersales-worker", daemon=True)
     thread.start()
