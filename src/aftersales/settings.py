@@ -165,6 +165,19 @@ AFTERSALES = {
     "API_TOKEN_DAYS": int(os.environ.get("AFTERSALES_API_TOKEN_DAYS", "30")),
     # How often a token's "last used" time is written (seconds).
     "API_TOKEN_TOUCH_SECONDS": int(os.environ.get("AFTERSALES_API_TOKEN_TOUCH_SECONDS", "60")),
+    # Outbox delivery: a worker's claim on a delivery lapses after this lease, so another
+    # worker delivers what a dead one left; failures are retried with backoff.
+    "DELIVERY_LEASE_SECONDS": int(os.environ.get("AFTERSALES_DELIVERY_LEASE_SECONDS", "60")),
+    "DELIVERY_RETRY_SECONDS": int(os.environ.get("AFTERSALES_DELIVERY_RETRY_SECONDS", "30")),
+    "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("AFTERSALES_DELIVERY_MAX_ATTEMPTS", "8")),
+    # Escalations and other events are also POSTed here, signed with HMAC-SHA256.
+    "WEBHOOK_URL": os.environ.get("AFTERSALES_WEBHOOK_URL", ""),
+    "WEBHOOK_SECRET": os.environ.get("AFTERSALES_WEBHOOK_SECRET", ""),
+    "WEBHOOK_TIMEOUT_SECONDS": int(os.environ.get("AFTERSALES_WEBHOOK_TIMEOUT_SECONDS", "10")),
+    # Other processes see an administrator's calendar change within this many seconds.
+    "CALENDAR_REFRESH_SECONDS": int(os.environ.get("AFTERSALES_CALENDAR_REFRESH_SECONDS", "60")),
+    # The admin is warned this many days before the holiday package's coverage ends.
+    "HOLIDAY_COVERAGE_WARN_DAYS": int(os.environ.get("AFTERSALES_HOLIDAY_COVERAGE_WARN_DAYS", "60")),
     # Page size of every list in the API.
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),

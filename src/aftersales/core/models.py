@@ -90,3 +90,118 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class CompanyDayKind(models.TextChoices):
+    DAY_OFF = "off", _("Day off")
+    WORKING_DAY = "working", _("Working day")
+
+
+class CompanyDay(models.Model):
+    """A day the company declares off or working, beyond China's holiday calendar.
+
+    Also where an administrator enters next year's holidays and 调休 days while
+    the holiday package does not cover that year yet.
+    """
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CompanyDayKind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("company calendar day")
+        verbose_name_plural = _("company calendar")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
+
+
+class WorkingHours(models.Model):
+    """Working hours of one weekday (several rows for a lunch break)."""
+
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        ordering = ["weekday", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel: the outbox.
+
+    Written in the same transaction as the business change that causes it, delivered
+    by the worker. ``dedupe_key`` makes the writing idempotent; the lease
+    (``claimed_until``) lets another worker take over a delivery whose worker died.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    kind = models.CharField(_("kind"), max_length=48)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=160, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} -> {self.recipient_id}"

@@ -20,6 +20,7 @@ from aftersales.customers.api import CustomerIn, to_input
 
 from . import selectors, services
 from .models import ServiceRequest
+from .sla_services import pause_clocks, resume_clocks, sla_payload
 from .workflow import available_actions
 
 router = Router(tags=["service requests"])
@@ -84,6 +85,20 @@ class HistoryOut(Schema):
     data: dict[str, Any]
 
 
+class ClockOut(Schema):
+    label: str
+    policy: str
+    basis: str
+    target_seconds: int
+    started_at: LocalDateTime
+    due_at: LocalDateTime | None
+    state: str
+    paused_seconds: int
+    met_at: LocalDateTime | None
+    margin_seconds: int
+    escalation_level: int
+
+
 class RequestOut(Schema):
     number: str
     type: str
@@ -107,6 +122,7 @@ class RequestOut(Schema):
     repeat_contacts: int
     first_contact_resolution: bool
     reopen_count: int
+    sla: dict[str, ClockOut | str]
 
 
 class RequestDetailOut(RequestOut):
@@ -156,6 +172,7 @@ def request_payload(sr: ServiceRequest) -> dict[str, Any]:
         "repeat_contacts": sr.repeat_contacts,
         "first_contact_resolution": sr.first_contact_resolution,
         "reopen_count": sr.reopen_count,
+        "sla": sla_payload(sr),
     }
 
 
@@ -371,5 +388,40 @@ def handover(request: HttpRequest, number: str, payload: HandoverIn) -> Any:
     sr = selectors.access_request(request.user, number)
     services.hand_over_request(
         request=sr, to_user_id=payload.to_user_id, reason=payload.reason, actor=request.user
+    )
+    return detail_payload(request.user, selectors.access_request(request.user, number))
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/{number}/pause-clocks", response=ACTION_RESPONSES)
+def pause(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
+    """The request waits on the customer (not at home, confirmation pending): its clocks stop."""
+    sr = selectors.access_request(request.user, number)
+    require_role(request.user, Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN)
+    pause_clocks(request=sr, reason=payload.reason, actor=request.user)
+    return detail_payload(request.user, selectors.access_request(request.user, number))
+
+
+@router.post("/{number}/resume-clocks", response=ACTION_RESPONSES)
+def resume_sla(request: HttpRequest, number: str) -> Any:
+    sr = selectors.access_request(request.user, number)
+    require_role(request.user, Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN)
+    resume_clocks(request=sr, actor=request.user)
+    return detail_payload(request.user, selectors.access_request(request.user, number))
+
+
+class ReassignIn(Schema):
+    assignee_id: int
+    reason: str
+
+
+@router.post("/{number}/reassign", response=ACTION_RESPONSES)
+def reassign(request: HttpRequest, number: str, payload: ReassignIn) -> Any:
+    sr = selectors.access_request(request.user, number)
+    services.reassign_request(
+        request=sr, assignee_id=payload.assignee_id, reason=payload.reason, actor=request.user
     )
     return detail_payload(request.user, selectors.access_request(request.user, number))

@@ -6,6 +6,9 @@ row in the shared history (``core.HistoryEntry``).
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -122,3 +125,129 @@ class ServiceRequest(models.Model):
         from aftersales.catalog.selectors import snapshot_reason
 
         return snapshot_reason(self.warranty)
+
+
+class ClockCode(models.TextChoices):
+    FIRST_CONTACT = "first_contact", _("First contact")
+    ARRIVAL = "arrival", _("Arrival on site")
+    RESOLUTION = "resolution", _("Resolution")
+    COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
+    COMPLAINT_PLAN = "complaint_plan", _("Complaint plan agreed")
+    COMPLAINT_CLOSE = "complaint_close", _("Complaint closed")
+    COMPLAINT_REPORT = "complaint_report", _("Complaint report to the general manager")
+    COMPLAINT_FEEDBACK = "complaint_feedback", _("Complaint result fed back")
+    SUGGESTION_DECIDED = "suggestion_decided", _("Suggestion decided")
+    INVOICE_DUE = "invoice_due", _("Invoice issued")
+    REFUND_DUE = "refund_due", _("Refund paid")
+    RETURN_DEADLINE = "return_deadline", _("Return / exchange / repair performed")
+
+
+class ClockBasis(models.TextChoices):
+    BUSINESS = "business", _("Business time")
+    CALENDAR = "calendar", _("Calendar time")
+
+
+class ClockStart(models.TextChoices):
+    RECEIVED = "received", _("When the request is received")
+    ARRIVAL = "arrival", _("When the technician arrives")
+    EXPLICIT = "explicit", _("When the step that needs it begins")
+
+
+class SlaPolicy(models.Model):
+    """One target (服务时限) and the requests it applies to; blank criteria match anything.
+
+    For each clock the most specific matching row wins (the most criteria filled in),
+    so "security-system contract: arrival 24 calendar hours" beats "urban: 4 business hours".
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    clock = models.CharField(_("clock"), max_length=24, choices=ClockCode.choices)
+    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
+    zone_kind = models.CharField(_("zone kind"), max_length=16, blank=True)
+    tier = models.CharField(_("customer tier"), max_length=16, blank=True)
+    contract = models.CharField(_("service contract"), max_length=32, blank=True)
+    target_minutes = models.PositiveIntegerField(_("target (minutes)"))
+    basis = models.CharField(
+        _("counted in"), max_length=8, choices=ClockBasis.choices, default=ClockBasis.BUSINESS
+    )
+    starts = models.CharField(
+        _("starts"), max_length=8, choices=ClockStart.choices, default=ClockStart.RECEIVED
+    )
+    warn_ratio = models.DecimalField(
+        _("warn owner at"), max_digits=4, decimal_places=2, default=Decimal("0.80")
+    )
+    breach_ratio = models.DecimalField(
+        _("notify supervisor at"), max_digits=4, decimal_places=2, default=Decimal("1.00")
+    )
+    manager_ratio = models.DecimalField(
+        _("notify manager at"), max_digits=4, decimal_places=2, default=Decimal("2.00")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["clock", "request_type", "zone_kind"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def specificity(self) -> int:
+        # A service contract's own target (e.g. security-system maintenance) beats every general
+        # rule, whatever else those rules name.
+        general = sum(bool(v) for v in (self.request_type, self.priority, self.zone_kind, self.tier))
+        return general + (10 if self.contract else 0)
+
+
+class SlaClock(models.Model):
+    """One running target of one request: due time, pauses, met time, escalation level."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="clocks")
+    code = models.CharField(_("clock"), max_length=24, choices=ClockCode.choices)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(max_length=8, choices=ClockBasis.choices)
+    target = models.DurationField(_("target"))
+    ratios = models.JSONField(default=list)  # escalation thresholds as shares of the target, ascending
+    zone_kind = models.CharField(max_length=16, blank=True)  # the zone kind the policy was chosen by
+    started_at = models.DateTimeField(_("started at"))
+    running_since = models.DateTimeField(null=True, blank=True)
+    consumed = models.DurationField(default=dt.timedelta(0))  # clock time of finished running segments
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused (seconds)"), default=0)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    margin = models.DurationField(_("margin"), null=True, blank=True)  # at meeting: + early, - late
+    state = models.CharField(_("state"), max_length=8, default="running")
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [models.UniqueConstraint(fields=["request", "code"], name="slaclock_one_per_code")]
+        indexes = [
+            # The worker's index: its cost follows the clocks coming due, not the open requests.
+            models.Index(
+                fields=["next_check_at"], name="slaclock_due_idx", condition=Q(next_check_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.code}"
+
+
+class Escalation(models.Model):
+    """An escalation that was raised: one row per clock and level, never two."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [models.UniqueConstraint(fields=["clock", "level"], name="escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.clock} level {self.level}"

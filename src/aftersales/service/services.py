@@ -37,6 +37,7 @@ from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.customers.models import Address, Customer
 
 from .models import ServiceRequest
+from .sla_services import on_transition, start_clocks_on_registration
 from .workflow import (
     Channel,
     MoveContext,
@@ -256,6 +257,7 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
             at=at,
             data={"action": "answer", "first_contact": True},
         )
+    start_clocks_on_registration(request)
     # The day's counter is taken last, so its row lock is held only until the commit that
     # follows: concurrent registrations queue for a moment, not for the whole registration.
     request.number = next_number(NUMBER_SCOPE, at)
@@ -309,6 +311,7 @@ def _move(
         at=at,
         data={"action": action, **(data or {})},
     )
+    on_transition(request, action, at)
     request.refresh_from_db()
     return request
 
@@ -334,6 +337,42 @@ def assign_request(
         assignee_is_technician=is_tech,
         data={"assignee": assignee_id},
     )
+
+
+@transaction.atomic
+def reassign_request(*, request: ServiceRequest, assignee_id: int, reason: str, actor: Any) -> ServiceRequest:
+    """Give an assigned or scheduled job to another technician, with the reason."""
+    if not reason.strip():
+        raise ValidationFailed("reason_required", _("A reason is required."), field="reason")
+    if not has_role(actor, Role.DISPATCHER, Role.MANAGER, Role.ADMIN):
+        raise PermissionRefused()
+    if request.status not in (Status.ASSIGNED, Status.SCHEDULED):
+        raise TransitionRefused(
+            "transition_not_allowed",
+            _("This action is not allowed while the request is “%(status)s”."),
+            "status",
+            status=request.get_status_display(),
+        )
+    assignee = _user(assignee_id)
+    if assignee is None or not has_role(assignee, Role.TECHNICIAN):
+        raise TransitionRefused("technician_required", _("Choose a technician to assign."), "assignee")
+    old = request.assignee_id
+    changed = ServiceRequest.objects.filter(pk=request.pk, status=request.status, assignee_id=old).update(
+        assignee=assignee, updated_at=now()
+    )
+    if changed != 1:
+        raise StaleState()
+    record_history(
+        subject=request,
+        event="reassigned",
+        actor=actor,
+        old=request.status,
+        new=request.status,
+        note=reason,
+        data={"from": old, "to": assignee.pk},
+    )
+    request.refresh_from_db()
+    return request
 
 
 @transaction.atomic

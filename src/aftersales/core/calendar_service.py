@@ -1,0 +1,62 @@
+"""The company's business calendar, built from the admin's settings (working hours,
+company days off and working days) on top of China's holiday package.
+
+Built once per process and rebuilt when an administrator changes the calendar
+(signals clear it in this process; other processes pick the change up within
+``CALENDAR_REFRESH_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from .business_calendar import BusinessCalendar, coverage_warning, default_working_hours
+from .clock import local_today
+from .models import CompanyDay, CompanyDayKind, WorkingHours
+
+_lock = threading.Lock()
+_cached: tuple[float, BusinessCalendar] | None = None
+
+
+def build_calendar() -> BusinessCalendar:
+    rows = list(WorkingHours.objects.all())
+    hours: dict[int, list] = defaultdict(list)
+    for row in rows:
+        hours[row.weekday].append((row.start, row.end))
+    working_hours = {d: hours.get(d, []) for d in range(7)} if rows else default_working_hours()
+    days = list(CompanyDay.objects.values_list("day", "kind"))
+    return BusinessCalendar(
+        working_hours=working_hours,
+        extra_days_off=frozenset(d for d, k in days if k == CompanyDayKind.DAY_OFF),
+        extra_working_days=frozenset(d for d, k in days if k == CompanyDayKind.WORKING_DAY),
+    )
+
+
+def current_calendar() -> BusinessCalendar:
+    global _cached
+    refresh = settings.AFTERSALES["CALENDAR_REFRESH_SECONDS"]
+    with _lock:
+        if _cached is None or time.monotonic() - _cached[0] > refresh:
+            _cached = (time.monotonic(), build_calendar())
+        return _cached[1]
+
+
+def forget_calendar(**kwargs: object) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def holiday_coverage_warning():  # type: ignore[no-untyped-def]
+    """The last day the holiday data covers, when it is near: the admin must enter next year's days."""
+    return coverage_warning(local_today(), settings.AFTERSALES["HOLIDAY_COVERAGE_WARN_DAYS"])
+
+
+for model in (CompanyDay, WorkingHours):
+    post_save.connect(forget_calendar, sender=model, dispatch_uid=f"calendar-save-{model.__name__}")
+    post_delete.connect(forget_calendar, sender=model, dispatch_uid=f"calendar-delete-{model.__name__}")

@@ -1,0 +1,385 @@
+"""SLA clocks of service requests: started at registration (or at arrival, or by the step that
+needs them), met by the workflow's events, paused while waiting on the customer, and escalated
+by the worker at 80 % / 100 % / 200 % of their target (configurable per policy).
+
+Escalations are exactly once: one ``Escalation`` row per clock and level (a unique constraint),
+written in the same transaction as its outbox notifications and the clock's new level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from aftersales.core.calendar_service import current_calendar
+from aftersales.core.clock import now
+from aftersales.core.errors import ValidationFailed
+from aftersales.core.history import record_history
+from aftersales.core.notifications import notify
+from aftersales.core.permissions import Role
+
+from . import sla
+from .models import ClockCode, ClockStart, Escalation, ServiceRequest, SlaClock, SlaPolicy
+
+LEVELS = {1: "warning", 2: "breach", 3: "manager"}
+
+
+# -- choosing policies ---------------------------------------------------------------------------
+def _context(request: ServiceRequest) -> dict[str, str]:
+    return {
+        "request_type": request.type,
+        "priority": request.priority,
+        "zone_kind": request.zone.kind if request.zone_id and request.zone else "",
+        "tier": request.customer.tier,
+        "contract": request.unit.contract if request.unit_id and request.unit else "",
+    }
+
+
+def choose_policy(request: ServiceRequest, code: str, starts: str | None = None) -> SlaPolicy | None:
+    """The most specific active policy for this clock whose filled-in criteria all match."""
+    ctx = _context(request)
+    best: SlaPolicy | None = None
+    qs = SlaPolicy.objects.filter(active=True, clock=code)
+    if starts:
+        qs = qs.filter(starts=starts)
+    for policy in qs.order_by("id"):
+        if all(not getattr(policy, key) or getattr(policy, key) == value for key, value in ctx.items()):
+            if best is None or policy.specificity() > best.specificity():
+                best = policy
+    return best
+
+
+def _ratios(policy: SlaPolicy) -> list[float]:
+    return sorted(float(r) for r in (policy.warn_ratio, policy.breach_ratio, policy.manager_ratio))
+
+
+def _segment(clock: SlaClock) -> sla.Segment:
+    return sla.Segment(consumed=clock.consumed, running_since=clock.running_since)
+
+
+def _next_check(cal: Any, clock: SlaClock, seg: sla.Segment, level: int) -> dt.datetime | None:
+    if seg.running_since is None or level >= len(clock.ratios):
+        return None
+    return sla.threshold_instant(cal, clock.basis, clock.target, seg, clock.ratios[level])
+
+
+def _open_clock(request: ServiceRequest, policy: SlaPolicy, start: dt.datetime) -> SlaClock:
+    cal = current_calendar()
+    clock = SlaClock(
+        request=request,
+        code=policy.clock,
+        policy=policy,
+        basis=policy.basis,
+        target=dt.timedelta(minutes=policy.target_minutes),
+        ratios=_ratios(policy),
+        zone_kind=_context(request)["zone_kind"],
+        started_at=start,
+        running_since=start,
+        state=sla.ClockState.RUNNING,
+    )
+    seg = _segment(clock)
+    clock.due_at = sla.due_at(cal, clock.basis, clock.target, seg)
+    clock.next_check_at = _next_check(cal, clock, seg, 0)
+    return clock
+
+
+def start_clocks_on_registration(request: ServiceRequest) -> list[SlaClock]:
+    clocks = []
+    codes = SlaPolicy.objects.filter(active=True, starts=ClockStart.RECEIVED).values_list("clock", flat=True)
+    for code in sorted(set(codes)):
+        policy = choose_policy(request, code, ClockStart.RECEIVED)
+        if policy is not None:
+            clocks.append(_open_clock(request, policy, request.received_at))
+    SlaClock.objects.bulk_create(clocks)
+    return clocks
+
+
+# -- moving clocks -------------------------------------------------------------------------------
+def _locked_clocks(request: ServiceRequest, codes: Iterable[str] | None = None) -> list[SlaClock]:
+    qs = SlaClock.objects.select_for_update().filter(request=request)
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return list(qs.order_by("id"))
+
+
+def _meet(clock: SlaClock, at: dt.datetime) -> None:
+    if clock.met_at is not None or clock.state == sla.ClockState.STOPPED:
+        return
+    cal = current_calendar()
+    seg = _segment(clock)
+    clock.margin = sla.margin(cal, clock.basis, clock.target, seg, at)
+    clock.consumed = sla.used(cal, clock.basis, seg, at)
+    if clock.paused_since is not None:
+        clock.paused_seconds += int((at - clock.paused_since).total_seconds())
+        clock.paused_since = None
+    clock.met_at = at
+    clock.running_since = None
+    clock.next_check_at = None
+    clock.state = sla.ClockState.MET if clock.margin >= dt.timedelta(0) else sla.ClockState.BREACHED
+    clock.save()
+
+
+def _stop(clock: SlaClock, at: dt.datetime) -> None:
+    if clock.met_at is not None or clock.state == sla.ClockState.STOPPED:
+        return
+    clock.consumed = sla.used(current_calendar(), clock.basis, _segment(clock), at)
+    clock.running_since = None
+    clock.next_check_at = None
+    clock.state = sla.ClockState.STOPPED
+    clock.save()
+
+
+def meet_clock(
+    *, request: ServiceRequest, code: str, actor: Any, at: dt.datetime | None = None
+) -> SlaClock | None:
+    """The clock's event happened (the customer was phoned, the technician arrived...)."""
+    at = at or now()
+    with transaction.atomic():
+        clocks = _locked_clocks(request, [code])
+        for clock in clocks:
+            _meet(clock, at)
+    return clocks[0] if clocks else None
+
+
+def start_clock(*, request: ServiceRequest, code: str, actor: Any, at: dt.datetime | None = None) -> SlaClock:
+    """Start a clock that begins with a step (invoice after collecting fees, refund after goods return)."""
+    if code not in ClockCode.values:
+        raise ValidationFailed("unknown_clock", _("Unknown clock."), field="code")
+    at = at or now()
+    with transaction.atomic():
+        existing = SlaClock.objects.select_for_update().filter(request=request, code=code).first()
+        if existing is not None:
+            return existing
+        policy = choose_policy(request, code)
+        if policy is None:
+            raise ValidationFailed("no_policy", _("No SLA policy applies to this clock."), field="code")
+        clock = _open_clock(request, policy, at)
+        clock.save()
+        record_history(
+            subject=request, event="clock_started", actor=actor, note=code, at=at, data={"clock": code}
+        )
+    return clock
+
+
+def pause_clocks(*, request: ServiceRequest, reason: str, actor: Any) -> list[SlaClock]:
+    """The request waits on the customer (not at home, confirmation pending): the clocks stop counting."""
+    if not reason.strip():
+        raise ValidationFailed("reason_required", _("A reason is required."), field="reason")
+    at = now()
+    cal = current_calendar()
+    paused = []
+    with transaction.atomic():
+        for clock in _locked_clocks(request):
+            if clock.running_since is None:
+                continue
+            seg = sla.pause(cal, clock.basis, _segment(clock), at)
+            clock.consumed, clock.running_since = seg.consumed, None
+            clock.paused_since, clock.due_at, clock.next_check_at = at, None, None
+            clock.state = sla.ClockState.PAUSED
+            clock.save()
+            paused.append(clock)
+        if paused:
+            record_history(
+                subject=request,
+                event="clocks_paused",
+                actor=actor,
+                note=reason,
+                at=at,
+                data={"clocks": [c.code for c in paused]},
+            )
+    return paused
+
+
+def resume_clocks(*, request: ServiceRequest, actor: Any) -> list[SlaClock]:
+    at = now()
+    cal = current_calendar()
+    resumed = []
+    with transaction.atomic():
+        for clock in _locked_clocks(request):
+            if clock.state != sla.ClockState.PAUSED or clock.paused_since is None:
+                continue
+            clock.paused_seconds += int((at - clock.paused_since).total_seconds())
+            clock.paused_since = None
+            seg = sla.resume(_segment(clock), at)
+            clock.running_since = at
+            clock.due_at = sla.due_at(cal, clock.basis, clock.target, seg)
+            clock.next_check_at = _next_check(cal, clock, seg, clock.escalation_level)
+            clock.state = sla.ClockState.RUNNING
+            clock.save()
+            resumed.append(clock)
+        if resumed:
+            record_history(
+                subject=request,
+                event="clocks_resumed",
+                actor=actor,
+                at=at,
+                data={"clocks": [c.code for c in resumed]},
+            )
+    return resumed
+
+
+# What each workflow action does to the clocks.
+MEETS = {
+    "schedule": ("first_contact",),
+    "start": ("first_contact", "arrival"),
+    "resolve": ("first_contact", "arrival", "resolution"),
+    "answer": (),
+}
+STOPS_ALL = {"cancel", "close"}
+
+
+def on_transition(request: ServiceRequest, action: str, at: dt.datetime) -> None:
+    """Called by every workflow move, inside its transaction."""
+    if action in STOPS_ALL:
+        for clock in _locked_clocks(request):
+            _stop(clock, at)
+        return
+    codes = MEETS.get(action)
+    if codes:
+        for clock in _locked_clocks(request, codes):
+            _meet(clock, at)
+    if action == "start":
+        for code in set(
+            SlaPolicy.objects.filter(active=True, starts=ClockStart.ARRIVAL).values_list("clock", flat=True)
+        ):
+            if not SlaClock.objects.filter(request=request, code=code).exists():
+                policy = choose_policy(request, code, ClockStart.ARRIVAL)
+                if policy is not None:
+                    _open_clock(request, policy, at).save()
+
+
+# -- escalation by the worker ----------------------------------------------------------------------
+def _users_with_role(role: str) -> list[Any]:
+    return list(get_user_model().objects.filter(is_active=True, groups__name=role).distinct())
+
+
+def _recipients(clock: SlaClock, level: int, roles: dict[str, list[Any]]) -> list[Any]:
+    request = clock.request
+    people = [request.owner]
+    if level == 1 and request.assignee_id:
+        people.append(request.assignee)
+    if level == 2:
+        people += roles[Role.DISPATCHER]
+    if level >= 3:
+        people += roles[Role.MANAGER]
+    return people
+
+
+def _message(clock: SlaClock, level: int, at: dt.datetime) -> tuple[str, str]:
+    request = clock.request
+    label = str(ClockCode(clock.code).label)
+    due = (
+        clock.due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+        if clock.due_at
+        else ""
+    )
+    if level == 1:
+        subject = _("%(number)s: %(clock)s due soon (%(due)s)")
+    elif level == 2:
+        subject = _("%(number)s: %(clock)s overdue since %(due)s")
+    else:
+        subject = _("%(number)s: %(clock)s overdue by twice its target")
+    params = {"number": request.number, "clock": label, "due": due}
+    body = _("Request %(number)s (%(customer)s): %(description)s") % {
+        "number": request.number,
+        "customer": request.customer.name,
+        "description": request.description[:200],
+    }
+    return subject % params, body
+
+
+def escalate_clock(clock: SlaClock, at: dt.datetime, roles: dict[str, list[Any]]) -> int:
+    """Raise every escalation level the clock has passed and not yet raised. Returns how many."""
+    cal = current_calendar()
+    seg = _segment(clock)
+    reached = sla.level_reached(cal, clock.basis, clock.target, seg, at, tuple(clock.ratios))
+    old_level = clock.escalation_level
+    if reached <= old_level:
+        # Paused or moved since it was scheduled: just reschedule.
+        SlaClock.objects.filter(pk=clock.pk).update(next_check_at=_next_check(cal, clock, seg, old_level))
+        return 0
+    with transaction.atomic():
+        for level in range(old_level + 1, reached + 1):
+            Escalation.objects.create(clock=clock, level=level, at=at)
+            subject, body = _message(clock, level, at)
+            notify(
+                recipients=_recipients(clock, level, roles),
+                kind=f"sla_{LEVELS.get(level, 'manager')}",
+                subject=subject,
+                body=body,
+                event_key=f"esc:{clock.pk}:{level}",
+                data={"request": clock.request.number, "clock": clock.code, "level": level},
+            )
+        state = sla.ClockState.BREACHED if reached >= 2 else clock.state
+        changed = SlaClock.objects.filter(pk=clock.pk, escalation_level=old_level).update(
+            escalation_level=reached, state=state, next_check_at=_next_check(cal, clock, seg, reached)
+        )
+        if changed != 1:
+            raise IntegrityError("clock escalated by someone else")
+    return reached - old_level
+
+
+def handle_due_clocks(limit: int = 1000) -> int:
+    """One worker step: escalate the clocks whose next threshold has passed (by index)."""
+    at = now()
+    roles = {Role.DISPATCHER: _users_with_role(Role.DISPATCHER), Role.MANAGER: _users_with_role(Role.MANAGER)}
+    raised = 0
+    with transaction.atomic():
+        qs = SlaClock.objects.filter(next_check_at__lte=at).order_by("next_check_at")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        clocks = list(qs.select_related("request__owner", "request__assignee", "request__customer")[:limit])
+        for clock in clocks:
+            try:
+                raised += escalate_clock(clock, at, roles)
+            except IntegrityError:
+                continue  # another worker raised it first: exactly once
+    return raised
+
+
+# -- reading ------------------------------------------------------------------------------------------
+def clock_payload(clock: SlaClock, at: dt.datetime | None = None) -> dict[str, Any]:
+    at = at or now()
+    cal = current_calendar()
+    seg = _segment(clock)
+    if clock.met_at is not None or clock.state == sla.ClockState.STOPPED:
+        margin = clock.margin if clock.margin is not None else clock.target - clock.consumed
+        state = clock.state
+    else:
+        margin = sla.margin(cal, clock.basis, clock.target, seg, at)
+        state = (
+            clock.state
+            if clock.state == sla.ClockState.PAUSED
+            else (sla.ClockState.RUNNING if margin >= dt.timedelta(0) else sla.ClockState.BREACHED)
+        )
+    paused = clock.paused_seconds + (
+        int((at - clock.paused_since).total_seconds()) if clock.paused_since else 0
+    )
+    return {
+        "label": str(ClockCode(clock.code).label),
+        "policy": clock.policy.name if clock.policy_id else "",
+        "basis": clock.basis,
+        "target_seconds": int(clock.target.total_seconds()),
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "state": str(state),
+        "paused_seconds": paused,
+        "met_at": clock.met_at,
+        "margin_seconds": int(margin.total_seconds()),
+        "escalation_level": clock.escalation_level,
+    }
+
+
+def sla_payload(request: ServiceRequest, at: dt.datetime | None = None) -> dict[str, Any]:
+    clocks = list(SlaClock.objects.filter(request=request).select_related("policy").order_by("id"))
+    payload: dict[str, Any] = {
+        "zone": clocks[0].zone_kind if clocks else (request.zone.kind if request.zone else "")
+    }
+    for clock in clocks:
+        payload[clock.code] = clock_payload(clock, at)
+    return payload
