@@ -24,7 +24,7 @@ class ServiceRequest(models.Model):
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW)
     # Maintained by every transition; the partial unique constraint below rests on it.
     is_open = models.BooleanField(_("open"), default=True)
 

@@ -316,6 +316,21 @@ def _move(
     return request
 
 
+@transaction.atomic
+def move_request(
+    *,
+    request: ServiceRequest,
+    action: str,
+    actor: Any,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> ServiceRequest:
+    """One move of a flow another app registered (complaint, return, suggestion): the same
+    checks, conditional update and history as every other move."""
+    return _move(request, action, actor=actor, note=note, changes=changes, data=data)
+
+
 def _user(user_id: int | None) -> Any:
     if user_id is None:
         return None

@@ -57,6 +57,29 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
     REOPENED = "reopened", _("Reopened (rework)")
+    # Return / exchange (退换货) — flow in aftersales.returns.workflow
+    EVALUATED = "evaluated", _("Evaluated")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    GOODS_RECEIVED = "goods_received", _("Goods received and inspected")
+    REFUNDED = "refunded", _("Refunded")
+    EXCHANGED = "exchanged", _("Exchanged")
+    REPAIRED = "repaired", _("Repaired")
+    # Complaint (投诉) — flow in aftersales.complaints.workflow
+    VALID = "valid", _("Valid complaint")
+    INVALID = "invalid", _("Invalid complaint")
+    INVESTIGATING = "investigating", _("Investigating")
+    PLAN_PROPOSED = "plan_proposed", _("Plan proposed")
+    PLAN_CHECKED = "plan_checked", _("Plan approved by quality lead")
+    PLAN_APPROVED = "plan_approved", _("Plan approved by manager")
+    IMPLEMENTING = "implementing", _("Implementing")
+    CUSTOMER_NOTIFIED = "customer_notified", _("Customer notified")
+    SATISFIED = "satisfied", _("Customer satisfied")
+    ARCHIVED = "archived", _("Archived")
+    # Suggestion (客户提案) — flow in aftersales.followup
+    FORWARDED = "forwarded", _("Sent to department")
+    ADOPTED = "adopted", _("Adopted")
+    HELD = "held", _("Held")
 
 
 FIELD_TYPES = frozenset(
@@ -104,6 +127,12 @@ TRANSITIONS: dict[str, dict[str, dict[str, str]]] = {
     RequestType.SUGGESTION: REGISTER_ONLY_TRANSITIONS,
     RequestType.FEEDBACK: REGISTER_ONLY_TRANSITIONS,
 }
+
+# Per-type overrides of who may act, what must hold and how an action is labelled, for the
+# flows other apps register (their action names may repeat another type's with other rules).
+FLOW_ROLES: dict[str, dict[str, tuple[str, ...]]] = {}
+FLOW_GUARDS: dict[str, dict[str, tuple[Guard, ...]]] = {}
+FLOW_LABELS: dict[str, dict[str, Any]] = {}
 
 ACTION_LABELS = {
     "assign": _("Assign"),
@@ -206,6 +235,42 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
 }
 
 
+def register_flow(
+    request_type: str,
+    *,
+    transitions: dict[str, dict[str, str]],
+    roles: dict[str, tuple[str, ...]],
+    guards: dict[str, tuple[Guard, ...]] | None = None,
+    labels: dict[str, Any] | None = None,
+    closed_states: frozenset[str] = frozenset(),
+) -> None:
+    """Install the state machine of one request type (the complaint, return and suggestion
+    flows live in their apps' ``workflow.py`` and register here from ``AppConfig.ready``)."""
+    unknown = {s for table in transitions.values() for s in table.values()} | set(transitions)
+    unknown -= set(Status.values)
+    if unknown:
+        raise ValueError(f"unknown states in the {request_type} flow: {sorted(unknown)}")
+    TRANSITIONS[request_type] = transitions
+    FLOW_ROLES[request_type] = roles
+    FLOW_GUARDS[request_type] = guards or {}
+    FLOW_LABELS[request_type] = labels or {}
+    global NOT_OPEN_STATES
+    NOT_OPEN_STATES = NOT_OPEN_STATES | closed_states
+
+
+def roles_for(request_type: str, action: str) -> tuple[str, ...]:
+    return FLOW_ROLES.get(request_type, {}).get(action) or ACTION_ROLES.get(action, ())
+
+
+def guards_for(request_type: str, action: str) -> tuple[Guard, ...]:
+    flow = FLOW_GUARDS.get(request_type, {})
+    return flow[action] if action in flow else GUARDS.get(action, ())
+
+
+def label_for(request_type: str, action: str) -> Any:
+    return FLOW_LABELS.get(request_type, {}).get(action) or ACTION_LABELS.get(action, action)
+
+
 def target_of(request_type: str, status: str, action: str) -> str | None:
     return TRANSITIONS.get(request_type, {}).get(status, {}).get(action)
 
@@ -219,9 +284,9 @@ def check_move(request: Any, action: str, ctx: MoveContext) -> tuple[str | None,
             _("This action is not allowed while the request is “%(status)s”."),
             "status",
         )
-    if not (ctx.actor_roles & set(ACTION_ROLES.get(action, ()))):
+    if not (ctx.actor_roles & set(roles_for(request.type, action))):
         return None, Refusal("forbidden", _("You are not allowed to do this."), None)
-    for guard in GUARDS.get(action, ()):
+    for guard in guards_for(request.type, action):
         refusal = guard(request, ctx)
         if refusal is not None:
             return None, refusal
@@ -231,7 +296,7 @@ def check_move(request: Any, action: str, ctx: MoveContext) -> tuple[str | None,
 def available_actions(request: Any, actor_roles: frozenset[str]) -> list[str]:
     """The actions the workflow offers now to someone with these roles (buttons on the page)."""
     moves = TRANSITIONS.get(request.type, {}).get(request.status, {})
-    return [a for a in moves if actor_roles & set(ACTION_ROLES.get(a, ()))]
+    return [a for a in moves if actor_roles & set(roles_for(request.type, a))]
 
 
 def is_open_state(status: str) -> bool:
