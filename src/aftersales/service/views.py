@@ -47,7 +47,7 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         return render(request, "404.html", status=404)
     actions = [
-        (a, ACTION_LABELS[a]) for a in available_actions(sr, roles_of(request.user)) if a in NOTE_ACTIONS
+        (a, label_for(sr.type, a)) for a in available_actions(sr, roles_of(request.user)) if a in NOTE_ACTIONS
     ]
     return render(
         request, "service/detail.html", {"sr": sr, "history": selectors.timeline_rows(sr), "actions": actions}
