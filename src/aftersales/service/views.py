@@ -13,7 +13,7 @@ from aftersales.core.errors import DomainError, NotFound
 from aftersales.core.permissions import roles_of
 
 from . import selectors, services
-from .workflow import RequestType, Status, available_actions
+from .workflow import RequestType, Status, available_actions, label_for
 
 # Actions a page can run with just a note; assign and schedule need their own forms (dispatch pages).
 NOTE_ACTIONS = {"start", "wait_parts", "carry_back", "resume", "resolve", "close", "reopen", "cancel"}
