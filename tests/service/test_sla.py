@@ -161,18 +161,18 @@ def test_a_worker_dying_halfway_loses_and_repeats_nothing(register, agent, monke
     from aftersales.service import sla_services
 
     register(at(2026, 11, 24, 9, 0))
-    real_notify = sla_services.notify
+    real_notify = sla_services.notify_many
 
-    def die(**kwargs):
-        real_notify(**kwargs)
+    def die(events):
+        real_notify(events)
         raise SystemExit("worker killed after writing the escalation, before its commit")
 
-    monkeypatch.setattr(sla_services, "notify", die)
+    monkeypatch.setattr(sla_services, "notify_many", die)
     with frozen_at(at(2026, 11, 24, 9, 25)), pytest.raises(SystemExit):
         handle_due_clocks()
     # Nothing of the half-done escalation survived the rollback...
     assert Escalation.objects.count() == 0 and Notification.objects.count() == 0
-    monkeypatch.setattr(sla_services, "notify", real_notify)
+    monkeypatch.setattr(sla_services, "notify_many", real_notify)
     # ...and the next worker run raises it exactly once.
     with frozen_at(at(2026, 11, 24, 9, 26)):
         handle_due_clocks()

@@ -26,6 +26,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
+from .bulk import insert_rows, table
 from .clock import now
 from .models import DeliveryStatus, Notification, NotificationChannel
 
@@ -86,6 +87,93 @@ def notify(
         if row:
             rows.append(row)
     return rows
+
+
+def notify_many(events: list[dict[str, Any]]) -> int:
+    """Write many events' notifications in a few statements (the escalation sweep).
+
+    Each event is a dict with ``recipient_ids`` (user ids), ``kind``, ``subject``, ``body``,
+    ``event_key`` and ``data``. Rows already written for an event (same dedupe key) are
+    skipped, as in :func:`notify`.
+    """
+    from django.contrib.auth import get_user_model
+
+    at = now()
+    email = bool(settings.EMAIL_HOST)
+    webhook = bool(_conf("WEBHOOK_URL"))
+    emails: dict[int, str] = {}
+    if email:
+        ids = {uid for e in events for uid in e["recipient_ids"] if uid}
+        emails = dict(
+            get_user_model().objects.filter(pk__in=ids).exclude(email="").values_list("pk", "email")
+        )
+    rows: list[tuple[Any, ...]] = []
+    for event in events:
+        key = event["event_key"]
+        common = (
+            event["kind"],
+            event["subject"][:200],
+            event["body"],
+            json.dumps(event.get("data") or {}),
+            at,
+        )
+        for uid in dict.fromkeys(u for u in event["recipient_ids"] if u):
+            rows.append(
+                (
+                    uid,
+                    NotificationChannel.IN_APP,
+                    f"{key}:in_app:{uid}",
+                    DeliveryStatus.SENT,
+                    at,
+                    None,
+                    *common,
+                )
+            )
+            if uid in emails:
+                rows.append(
+                    (
+                        uid,
+                        NotificationChannel.EMAIL,
+                        f"{key}:email:{uid}",
+                        DeliveryStatus.PENDING,
+                        None,
+                        at,
+                        *common,
+                    )
+                )
+        if webhook:
+            rows.append(
+                (
+                    None,
+                    NotificationChannel.WEBHOOK,
+                    f"{key}:webhook",
+                    DeliveryStatus.PENDING,
+                    None,
+                    at,
+                    *common,
+                )
+            )
+    insert_rows(
+        table(Notification),
+        (
+            ("recipient_id", "integer"),
+            ("channel", "varchar"),
+            ("dedupe_key", "varchar"),
+            ("status", "varchar"),
+            ("sent_at", "timestamptz"),
+            ("next_attempt_at", "timestamptz"),
+            ("kind", "varchar"),
+            ("subject", "varchar"),
+            ("body", "text"),
+            ("data", "jsonb"),
+            ("created_at", "timestamptz"),
+            ("attempts", "smallint"),
+            ("last_error", "text"),
+        ),
+        [(*row, 0, "") for row in rows],
+        "ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    return len(rows)
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -9,18 +9,23 @@ written in the same transaction as its outbox notifications and the clock's new 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from aftersales.core.bulk import insert_rows, table, update_rows
 from aftersales.core.calendar_service import current_calendar
 from aftersales.core.clock import now
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.history import record_history
-from aftersales.core.notifications import notify
+from aftersales.core.notifications import notify_many
 from aftersales.core.permissions import Role
 
 from . import sla
@@ -254,15 +259,50 @@ def on_transition(request: ServiceRequest, action: str, at: dt.datetime) -> None
 
 
 # -- escalation by the worker ----------------------------------------------------------------------
-def _users_with_role(role: str) -> list[Any]:
-    return list(get_user_model().objects.filter(is_active=True, groups__name=role).distinct())
+@dataclass
+class _DueClock:
+    """The columns of a due clock the sweep needs, read as plain values (no model instances)."""
+
+    pk: int
+    code: str
+    basis: str
+    target: dt.timedelta
+    ratios: list[float]
+    running_since: dt.datetime | None
+    consumed: dt.timedelta
+    escalation_level: int
+    state: str
+    due_at: dt.datetime | None
+    number: str
+    description: str
+    customer: str
+    owner_id: int
+    assignee_id: int | None
 
 
-def _recipients(clock: SlaClock, level: int, roles: dict[str, list[Any]]) -> list[Any]:
-    request = clock.request
-    people = [request.owner]
-    if level == 1 and request.assignee_id:
-        people.append(request.assignee)
+_DUE_FIELDS = (
+    "pk",
+    "code",
+    "basis",
+    "target",
+    "ratios",
+    "running_since",
+    "consumed",
+    "escalation_level",
+    "state",
+    "due_at",
+    "request__number",
+    "request__description",
+    "request__customer__name",
+    "request__owner_id",
+    "request__assignee_id",
+)
+
+
+def _recipient_ids(clock: _DueClock, level: int, roles: dict[str, list[int]]) -> list[int]:
+    people = [clock.owner_id]
+    if level == 1 and clock.assignee_id:
+        people.append(clock.assignee_id)
     if level == 2:
         people += roles[Role.DISPATCHER]
     if level >= 3:
@@ -270,76 +310,90 @@ def _recipients(clock: SlaClock, level: int, roles: dict[str, list[Any]]) -> lis
     return people
 
 
-def _message(clock: SlaClock, level: int, at: dt.datetime) -> tuple[str, str]:
-    request = clock.request
-    label = str(ClockCode(clock.code).label)
-    due = (
-        clock.due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
-        if clock.due_at
-        else ""
+@functools.lru_cache(maxsize=64)
+def _texts(language: str, code: str) -> tuple[str, str, str, str, str]:
+    """The escalation texts of one clock in one language (looked up once, not per message)."""
+    return (
+        str(ClockCode(code).label),
+        _("%(number)s: %(clock)s due soon (%(due)s)"),
+        _("%(number)s: %(clock)s overdue since %(due)s"),
+        _("%(number)s: %(clock)s overdue by twice its target"),
+        _("Request %(number)s (%(customer)s): %(description)s"),
     )
-    if level == 1:
-        subject = _("%(number)s: %(clock)s due soon (%(due)s)")
-    elif level == 2:
-        subject = _("%(number)s: %(clock)s overdue since %(due)s")
-    else:
-        subject = _("%(number)s: %(clock)s overdue by twice its target")
-    params = {"number": request.number, "clock": label, "due": due}
-    body = _("Request %(number)s (%(customer)s): %(description)s") % {
-        "number": request.number,
-        "customer": request.customer.name,
-        "description": request.description[:200],
+
+
+def _message(clock: _DueClock, level: int) -> tuple[str, str]:
+    label, soon, overdue, twice, body_text = _texts(get_language() or "", clock.code)
+    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+    subject = soon if level == 1 else overdue if level == 2 else twice
+    body = body_text % {
+        "number": clock.number,
+        "customer": clock.customer,
+        "description": clock.description[:200],
     }
-    return subject % params, body
+    return subject % {"number": clock.number, "clock": label, "due": due}, body
 
 
-def escalate_clock(clock: SlaClock, at: dt.datetime, roles: dict[str, list[Any]]) -> int:
-    """Raise every escalation level the clock has passed and not yet raised. Returns how many."""
-    cal = current_calendar()
-    seg = _segment(clock)
-    reached = sla.level_reached(cal, clock.basis, clock.target, seg, at, tuple(clock.ratios))
-    old_level = clock.escalation_level
-    if reached <= old_level:
-        # Paused or moved since it was scheduled: just reschedule.
-        SlaClock.objects.filter(pk=clock.pk).update(next_check_at=_next_check(cal, clock, seg, old_level))
-        return 0
-    with transaction.atomic():
-        for level in range(old_level + 1, reached + 1):
-            Escalation.objects.create(clock=clock, level=level, at=at)
-            subject, body = _message(clock, level, at)
-            notify(
-                recipients=_recipients(clock, level, roles),
-                kind=f"sla_{LEVELS.get(level, 'manager')}",
-                subject=subject,
-                body=body,
-                event_key=f"esc:{clock.pk}:{level}",
-                data={"request": clock.request.number, "clock": clock.code, "level": level},
-            )
-        state = sla.ClockState.BREACHED if reached >= 2 else clock.state
-        changed = SlaClock.objects.filter(pk=clock.pk, escalation_level=old_level).update(
-            escalation_level=reached, state=state, next_check_at=_next_check(cal, clock, seg, reached)
-        )
-        if changed != 1:
-            raise IntegrityError("clock escalated by someone else")
-    return reached - old_level
+def handle_due_clocks(limit: int = 10000) -> int:
+    """One worker step: raise the escalations of the clocks whose next threshold has passed.
 
-
-def handle_due_clocks(limit: int = 1000) -> int:
-    """One worker step: escalate the clocks whose next threshold has passed (by index)."""
+    The clocks come from the partial index on ``next_check_at``, locked (SKIP LOCKED on
+    PostgreSQL, so several workers share the work; SQLite has one writer at a time), and
+    are handled in bulk: one statement each for the escalations, the notifications and
+    the clocks' new levels, all in one transaction — a worker that dies leaves nothing
+    half-done, and the unique (clock, level) row makes a second raise impossible.
+    """
     at = now()
-    roles = {Role.DISPATCHER: _users_with_role(Role.DISPATCHER), Role.MANAGER: _users_with_role(Role.MANAGER)}
-    raised = 0
+    cal = current_calendar()
+    users = get_user_model().objects.filter(is_active=True)
+    roles = {
+        role: list(users.filter(groups__name=role).values_list("pk", flat=True).distinct())
+        for role in (Role.DISPATCHER, Role.MANAGER)
+    }
     with transaction.atomic():
         qs = SlaClock.objects.filter(next_check_at__lte=at).order_by("next_check_at")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
-        clocks = list(qs.select_related("request__owner", "request__assignee", "request__customer")[:limit])
-        for clock in clocks:
-            try:
-                raised += escalate_clock(clock, at, roles)
-            except IntegrityError:
-                continue  # another worker raised it first: exactly once
-    return raised
+        due = [_DueClock(*row) for row in qs.values_list(*_DUE_FIELDS)[:limit]]
+        escalations: list[tuple[Any, ...]] = []
+        events: list[dict[str, Any]] = []
+        updates: list[tuple[Any, ...]] = []
+        for clock in due:
+            seg = sla.Segment(consumed=clock.consumed, running_since=clock.running_since)
+            reached = sla.level_reached(cal, clock.basis, clock.target, seg, at, tuple(clock.ratios))
+            old_level = clock.escalation_level
+            for level in range(old_level + 1, reached + 1):
+                escalations.append((clock.pk, level, at))
+                subject, body = _message(clock, level)
+                events.append(
+                    {
+                        "recipient_ids": _recipient_ids(clock, level, roles),
+                        "kind": f"sla_{LEVELS.get(level, 'manager')}",
+                        "subject": subject,
+                        "body": body,
+                        "event_key": f"esc:{clock.pk}:{level}",
+                        "data": {"request": clock.number, "clock": clock.code, "level": level},
+                    }
+                )
+            level = max(reached, old_level)
+            state = sla.ClockState.BREACHED if reached >= 2 else clock.state
+            # Rescheduled in every case (also a clock paused or moved since it was scheduled).
+            nxt = None
+            if seg.running_since is not None and level < len(clock.ratios):
+                nxt = sla.threshold_instant(cal, clock.basis, clock.target, seg, clock.ratios[level])
+            updates.append((clock.pk, level, str(state), nxt))
+        insert_rows(
+            table(Escalation),
+            (("clock_id", "bigint"), ("level", "smallint"), ("at", "timestamptz")),
+            escalations,
+        )
+        notify_many(events)
+        update_rows(
+            table(SlaClock),
+            (("escalation_level", "smallint"), ("state", "varchar"), ("next_check_at", "timestamptz")),
+            updates,
+        )
+    return len(escalations)
 
 
 # -- reading ------------------------------------------------------------------------------------------
