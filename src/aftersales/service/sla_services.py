@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,14 +49,38 @@ def _context(request: ServiceRequest) -> dict[str, str]:
     }
 
 
+_policy_lock = threading.Lock()
+_policy_cache: tuple[float, list[SlaPolicy]] | None = None
+
+
+def active_policies() -> list[SlaPolicy]:
+    """The active policy rows, read once per process and again after an administrator's change
+    (signals clear the cache here; other processes re-read within CALENDAR_REFRESH_SECONDS)."""
+    global _policy_cache
+    refresh = settings.AFTERSALES["CALENDAR_REFRESH_SECONDS"]
+    with _policy_lock:
+        if _policy_cache is None or time.monotonic() - _policy_cache[0] > refresh:
+            _policy_cache = (time.monotonic(), list(SlaPolicy.objects.filter(active=True).order_by("id")))
+        return _policy_cache[1]
+
+
+def forget_policies(**kwargs: object) -> None:
+    global _policy_cache
+    with _policy_lock:
+        _policy_cache = None
+
+
+post_save.connect(forget_policies, sender=SlaPolicy, dispatch_uid="sla-policy-save")
+post_delete.connect(forget_policies, sender=SlaPolicy, dispatch_uid="sla-policy-delete")
+
+
 def choose_policy(request: ServiceRequest, code: str, starts: str | None = None) -> SlaPolicy | None:
     """The most specific active policy for this clock whose filled-in criteria all match."""
     ctx = _context(request)
     best: SlaPolicy | None = None
-    qs = SlaPolicy.objects.filter(active=True, clock=code)
-    if starts:
-        qs = qs.filter(starts=starts)
-    for policy in qs.order_by("id"):
+    for policy in active_policies():
+        if policy.clock != code or (starts and policy.starts != starts):
+            continue
         if all(not getattr(policy, key) or getattr(policy, key) == value for key, value in ctx.items()):
             if best is None or policy.specificity() > best.specificity():
                 best = policy
@@ -95,8 +123,8 @@ def _open_clock(request: ServiceRequest, policy: SlaPolicy, start: dt.datetime) 
 
 def start_clocks_on_registration(request: ServiceRequest) -> list[SlaClock]:
     clocks = []
-    codes = SlaPolicy.objects.filter(active=True, starts=ClockStart.RECEIVED).values_list("clock", flat=True)
-    for code in sorted(set(codes)):
+    codes = {p.clock for p in active_policies() if p.starts == ClockStart.RECEIVED}
+    for code in sorted(codes):
         policy = choose_policy(request, code, ClockStart.RECEIVED)
         if policy is not None:
             clocks.append(_open_clock(request, policy, request.received_at))
@@ -249,9 +277,7 @@ def on_transition(request: ServiceRequest, action: str, at: dt.datetime) -> None
         for clock in _locked_clocks(request, codes):
             _meet(clock, at)
     if action == "start":
-        for code in set(
-            SlaPolicy.objects.filter(active=True, starts=ClockStart.ARRIVAL).values_list("clock", flat=True)
-        ):
+        for code in {p.clock for p in active_policies() if p.starts == ClockStart.ARRIVAL}:
             if not SlaClock.objects.filter(request=request, code=code).exists():
                 policy = choose_policy(request, code, ClockStart.ARRIVAL)
                 if policy is not None:
