@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.returns",
     "aftersales.callcenter",
+    "aftersales.followup",
+    "aftersales.suggestions",
+    "aftersales.surveys",
+    "aftersales.outbound",
+    "aftersales.knowledge",
+    "aftersales.portal",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aftersales.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -178,6 +185,20 @@ AFTERSALES = {
     "CALENDAR_REFRESH_SECONDS": int(os.environ.get("AFTERSALES_CALENDAR_REFRESH_SECONDS", "60")),
     # The admin is warned this many days before the holiday package's coverage ends.
     "HOLIDAY_COVERAGE_WARN_DAYS": int(os.environ.get("AFTERSALES_HOLIDAY_COVERAGE_WARN_DAYS", "60")),
+    # Largest file a user may attach to a request.
+    "ATTACHMENT_MAX_BYTES": int(os.environ.get("AFTERSALES_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    # The customer's rating of a completed request.
+    "RATING_SCALE": (1, 5),
+    # Shown to the agent on every call (hotline rule: answer within 3 rings, greet with the script).
+    "GREETING_SCRIPT": os.environ.get(
+        "AFTERSALES_GREETING_SCRIPT", "您好，欢迎致电售后服务热线，我是{agent}，工号{badge}，请问有什么可以帮您？"
+    ),
+    "HOTLINE_ANSWER_RINGS": int(os.environ.get("AFTERSALES_HOTLINE_ANSWER_RINGS", "3")),
+    # Customer portal: one-time codes sent to the customer's phone.
+    "PORTAL_CODE_MINUTES": int(os.environ.get("AFTERSALES_PORTAL_CODE_MINUTES", "10")),
+    "PORTAL_CODE_ATTEMPTS": int(os.environ.get("AFTERSALES_PORTAL_CODE_ATTEMPTS", "5")),
+    # Without an SMS gateway the codes go to the log and the development outbox page.
+    "SMS_GATEWAY_URL": os.environ.get("AFTERSALES_SMS_GATEWAY_URL", ""),
     # Page size of every list in the API.
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("service/", include("aftersales.service.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     # Uploaded files (signatures, photos) are served by the app in the embedded mode;
     # a production proxy may serve MEDIA_ROOT itself.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
@@ -28,6 +29,6 @@ admin.site.site_header = "售后服务管理系统"
 admin.site.site_title = "售后服务管理系统"
 
 # TEMPORARY-WIRING: modules under construction are mounted once they exist.
-for _app in ("returns", "callcenter"):
+for _app in ("dispatch", "returns", "callcenter", "followup", "suggestions", "surveys", "outbound", "knowledge"):
     if importlib.util.find_spec(f"aftersales.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"aftersales.{_app}.urls")))

@@ -251,3 +251,44 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clock} level {self.level}"
+
+
+class Attachment(models.Model):
+    """A file kept with a request: a photo of the fault, a scanned letter, an invoice."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    """The customer's rating of a completed request (1–5) and comment."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.score}"

@@ -99,6 +99,13 @@ EVENT_LABELS = {
     "transition": _("Status changed"),
     "repeat_contact": _("Customer contacted again"),
     "handover": _("Handed over"),
+    "reassigned": _("Reassigned"),
+    "note": _("Note"),
+    "attachment": _("File attached"),
+    "rated": _("Rated by the customer"),
+    "clocks_paused": _("Deadlines paused (waiting on the customer)"),
+    "clocks_resumed": _("Deadlines resumed"),
+    "clock_started": _("Deadline started"),
 }
 
 
@@ -114,6 +121,7 @@ def timeline_rows(request: ServiceRequest) -> list[dict[str, Any]]:
             "at": h.at,
             "actor": h.actor,
             "event": EVENT_LABELS.get(h.event, h.event),
+            "event_code": h.event,
             "old": labels.get(h.old_state, h.old_state),
             "new": labels.get(h.new_state, h.new_state),
             "changed": h.old_state != h.new_state,
@@ -133,3 +141,57 @@ def home_summary(user: Any) -> dict[str, Any]:
         "open_count": visible.filter(is_open=True).count(),
         "latest": list(visible.order_by("-received_at", "-id")[:20]),
     }
+
+
+@dataclass
+class QueueRow:
+    request: ServiceRequest
+    clock_code: str | None
+    clock_label: str
+    due_at: dt.datetime | None
+    state: str
+
+
+def queue(user: Any, scope: str = "mine", limit: int = 100) -> list[QueueRow]:
+    """Open requests with their most urgent running clock, most urgent first (the agent's queue)."""
+    from .models import ClockCode, SlaClock
+
+    qs = visible_requests(user).filter(is_open=True)
+    if scope == "mine":
+        qs = qs.filter(Q(owner=user) | Q(assignee=user))
+    requests = list(qs.order_by("received_at")[: limit * 3])
+    clocks: dict[int, Any] = {}
+    for clock in SlaClock.objects.filter(
+        request__in=[r.pk for r in requests], met_at__isnull=True, state__in=["running", "paused", "breached"]
+    ).order_by("due_at"):
+        current = clocks.get(clock.request_id)
+        if current is None or (clock.due_at and (current.due_at is None or clock.due_at < current.due_at)):
+            clocks[clock.request_id] = clock
+    rows = []
+    for r in requests:
+        c = clocks.get(r.pk)
+        rows.append(
+            QueueRow(
+                request=r,
+                clock_code=c.code if c else None,
+                clock_label=str(ClockCode(c.code).label) if c else "",
+                due_at=c.due_at if c else None,
+                state=c.state if c else "",
+            )
+        )
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda row: (row.due_at or far, row.request.received_at))
+    return rows[:limit]
+
+
+def open_request_for(customer_id: int, unit_id: int | None, request_type: str) -> ServiceRequest | None:
+    """The open request a new registration would repeat (shown to the agent before registering)."""
+    if unit_id is None:
+        return None
+    return (
+        ServiceRequest.objects.filter(
+            customer_id=customer_id, unit_id=unit_id, type=request_type, is_open=True
+        )
+        .only("number", "status", "received_at")
+        .first()
+    )

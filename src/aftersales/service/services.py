@@ -36,7 +36,7 @@ from aftersales.core.permissions import Role, has_role, roles_of
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.customers.models import Address, Customer
 
-from .models import ServiceRequest
+from .models import Attachment, Rating, ServiceRequest
 from .sla_services import on_transition, start_clocks_on_registration
 from .workflow import (
     Channel,
@@ -592,3 +592,73 @@ def intake_request(
             )
         data.unit_id = found.pk
     return register_request(data=data, actor=actor)
+
+
+@transaction.atomic
+def add_note(*, request: ServiceRequest, text: str, actor: Any) -> None:
+    """A note on the request's timeline (a call with the customer, an internal remark)."""
+    if not text.strip():
+        raise ValidationFailed("note_required", _("Write the note."), field="note")
+    record_history(
+        subject=request, event="note", actor=actor, old=request.status, new=request.status, note=text.strip()
+    )
+
+
+@transaction.atomic
+def attach_file(*, request: ServiceRequest, upload: Any, actor: Any) -> Attachment:
+    limit = settings.AFTERSALES["ATTACHMENT_MAX_BYTES"]
+    if upload is None or not getattr(upload, "size", 0):
+        raise ValidationFailed("file_required", _("Choose a file."), field="file")
+    if upload.size > limit:
+        raise ValidationFailed(
+            "file_too_large", _("The file is larger than %(mb)s MB."), field="file", mb=limit // (1024 * 1024)
+        )
+    at = now()
+    attachment = Attachment.objects.create(
+        request=request,
+        file=upload,
+        name=str(upload.name)[:200],
+        size=upload.size,
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+    record_history(
+        subject=request,
+        event="attachment",
+        actor=actor,
+        old=request.status,
+        new=request.status,
+        note=attachment.name,
+        at=at,
+        data={"attachment": attachment.pk},
+    )
+    return attachment
+
+
+@transaction.atomic
+def rate_request(*, request: ServiceRequest, score: int, comment: str, actor: Any) -> Rating:
+    """The customer rates a completed request, once."""
+    low, high = settings.AFTERSALES["RATING_SCALE"]
+    if request.status not in (Status.RESOLVED, Status.CLOSED, Status.ANSWERED):
+        raise TransitionRefused("not_completed", _("Only a completed request can be rated."), "status")
+    if not low <= score <= high:
+        raise ValidationFailed(
+            "invalid_score", _("Give a score from %(low)s to %(high)s."), field="score", low=low, high=high
+        )
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                request=request, score=score, comment=comment.strip(), rated_at=now()
+            )
+    except IntegrityError:
+        raise TransitionRefused("already_rated", _("This request has already been rated."), None) from None
+    record_history(
+        subject=request,
+        event="rated",
+        actor=actor,
+        old=request.status,
+        new=request.status,
+        note=comment.strip(),
+        data={"score": score},
+    )
+    return rating
