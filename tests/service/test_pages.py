@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import re
 
-import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -46,13 +45,22 @@ def test_duplicate_warning_before_registering(agent, make_customer, make_unit, m
     customer = make_customer()
     unit = make_unit(customer)
     sr = make_request(customer, unit).request
-    html = client_for(agent).get(
-        "/service/console/duplicate/", {"customer_id": customer.pk, "unit_id": unit.pk, "type": "repair"}
-    ).content.decode()
+    html = (
+        client_for(agent)
+        .get(
+            "/service/console/duplicate/", {"customer_id": customer.pk, "unit_id": unit.pk, "type": "repair"}
+        )
+        .content.decode()
+    )
     assert sr.number in html
-    none = client_for(agent).get(
-        "/service/console/duplicate/", {"customer_id": customer.pk, "unit_id": unit.pk, "type": "maintenance"}
-    ).content.decode()
+    none = (
+        client_for(agent)
+        .get(
+            "/service/console/duplicate/",
+            {"customer_id": customer.pk, "unit_id": unit.pk, "type": "maintenance"},
+        )
+        .content.decode()
+    )
     assert sr.number not in none
 
 
@@ -60,10 +68,19 @@ def test_a_new_callers_repair_is_registered_from_one_form(agent, zones, product_
     response = client_for(agent).post(
         "/service/console/register/",
         {
-            "type": "repair", "channel": "phone", "priority": "normal", "description": "空调外机噪音大",
-            "new_name": "韩梅", "new_phone": "13811112222", "new_province": "上海市", "new_city": "上海市",
-            "new_district": "徐汇区", "new_detail": "天钥桥路1号", "new_serial": "NEW-SN-1",
-            "new_model_id": product_model.pk, "new_purchase_date": "2026-03-01",
+            "type": "repair",
+            "channel": "phone",
+            "priority": "normal",
+            "description": "空调外机噪音大",
+            "new_name": "韩梅",
+            "new_phone": "13811112222",
+            "new_province": "上海市",
+            "new_city": "上海市",
+            "new_district": "徐汇区",
+            "new_detail": "天钥桥路1号",
+            "new_serial": "NEW-SN-1",
+            "new_model_id": product_model.pk,
+            "new_purchase_date": "2026-03-01",
         },
     )
     sr = ServiceRequest.objects.get()
@@ -73,14 +90,18 @@ def test_a_new_callers_repair_is_registered_from_one_form(agent, zones, product_
 
 def test_console_refuses_bad_input_with_a_message_and_saves_nothing(agent, zones):
     c = client_for(agent)
-    response = c.post("/service/console/register/", {"type": "repair", "description": "x", "new_name": "韩梅",
-                                                     "new_phone": "12345"}, follow=True)
+    response = c.post(
+        "/service/console/register/",
+        {"type": "repair", "description": "x", "new_name": "韩梅", "new_phone": "12345"},
+        follow=True,
+    )
     assert ServiceRequest.objects.count() == 0
     assert "不是有效的中国电话号码" in response.content.decode()
 
 
-def test_request_page_shows_clocks_actions_notes_and_attachments(agent, make_customer, make_unit, make_request,
-                                                                 settings, tmp_path):
+def test_request_page_shows_clocks_actions_notes_and_attachments(
+    agent, make_customer, make_unit, make_request, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     customer = make_customer()
     sr = make_request(customer, make_unit(customer)).request
@@ -88,15 +109,22 @@ def test_request_page_shows_clocks_actions_notes_and_attachments(agent, make_cus
     c.post(f"/service/{sr.number}/note/", {"text": "已致电客户，约明天上门"})
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    c.post(f"/service/{sr.number}/attach/", {"file": SimpleUploadedFile("故障照片.jpg", b"\xff\xd8\xff fake jpeg")})
+    c.post(
+        f"/service/{sr.number}/attach/",
+        {"file": SimpleUploadedFile("故障照片.jpg", b"\xff\xd8\xff fake jpeg")},
+    )
     html = c.get(f"/service/{sr.number}/").content.decode()
     assert "首次联系" in html or "到达现场" in html  # the clocks
     assert "已致电客户，约明天上门" in html and "故障照片.jpg" in html
     assert "取消" in html  # the cancel action an agent may take
-    assert "派工" not in re.sub(r"已派工", "", html.split("操作")[-1].split("履历")[0])  # no assign button for an agent
+    assert "派工" not in re.sub(
+        r"已派工", "", html.split("操作")[-1].split("履历")[0]
+    )  # no assign button for an agent
 
 
-def test_dashboard_and_excel_exports_have_chinese_headers(manager, agent, make_customer, make_unit, make_request):
+def test_dashboard_and_excel_exports_have_chinese_headers(
+    manager, agent, make_customer, make_unit, make_request
+):
     customer = make_customer(name="钱进")
     make_request(customer, make_unit(customer))
     c = client_for(manager)
@@ -116,14 +144,29 @@ def test_portal_code_submit_track_and_rate(db, zones, product_model, agent, disp
     c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     c.post("/portal/login/", {"phone": "13955556666"})
     code = re.search(r"(\d{6})", SmsMessage.objects.get(phone="13955556666").text).group(1)
-    assert c.post("/portal/login/", {"phone": "13955556666", "code": "000000" if code != "000000" else "111111"}
-                  ).status_code == 200  # wrong code: stays on the page
+    assert (
+        c.post(
+            "/portal/login/", {"phone": "13955556666", "code": "000000" if code != "000000" else "111111"}
+        ).status_code
+        == 200
+    )  # wrong code: stays on the page
     response = c.post("/portal/login/", {"phone": "13955556666", "code": code})
     assert response.status_code == 302
-    response = c.post("/portal/new/", {"type": "repair", "name": "林芳", "province": "上海市", "city": "上海市",
-                                       "district": "徐汇区", "detail": "龙华路9号", "model_id": product_model.pk,
-                                       "serial": "PORTAL-1", "purchase_date": "2026-05-01",
-                                       "description": "空调不制冷"})
+    response = c.post(
+        "/portal/new/",
+        {
+            "type": "repair",
+            "name": "林芳",
+            "province": "上海市",
+            "city": "上海市",
+            "district": "徐汇区",
+            "detail": "龙华路9号",
+            "model_id": product_model.pk,
+            "serial": "PORTAL-1",
+            "purchase_date": "2026-05-01",
+            "description": "空调不制冷",
+        },
+    )
     sr = ServiceRequest.objects.get()
     assert sr.channel == "web" and sr.owner == agent and sr.customer.name == "林芳"
     page = c.get("/portal/track/", {"number": sr.number, "phone": "139-5555-6666"}).content.decode()
@@ -133,11 +176,17 @@ def test_portal_code_submit_track_and_rate(db, zones, product_model, agent, disp
     with frozen_at(dt.datetime(2026, 11, 24, 10, tzinfo=SH)):
         sr = s.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
         start = dt.datetime(2026, 11, 24, 14, tzinfo=SH)
-        sr = s.schedule_visit(request=sr, appointment_start=start, appointment_end=start + dt.timedelta(hours=1),
-                              actor=technician)
+        sr = s.schedule_visit(
+            request=sr,
+            appointment_start=start,
+            appointment_end=start + dt.timedelta(hours=1),
+            actor=technician,
+        )
         sr = s.start_work(request=sr, actor=technician)
         sr = s.resolve_request(request=sr, actor=technician)
-    c.post("/portal/rate/", {"number": sr.number, "phone": "13955556666", "score": "5", "comment": "师傅很专业"})
+    c.post(
+        "/portal/rate/", {"number": sr.number, "phone": "13955556666", "score": "5", "comment": "师傅很专业"}
+    )
     assert Rating.objects.get(request=sr).score == 5
     again = c.post("/portal/rate/", {"number": sr.number, "phone": "13955556666", "score": "1"}, follow=True)
     assert Rating.objects.get(request=sr).score == 5 and "已评价" in again.content.decode()

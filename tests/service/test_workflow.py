@@ -145,9 +145,7 @@ def test_consultation_flow_answer_then_close(make_customer, make_request, agent)
 
 
 @pytest.mark.parametrize("rtype", ["feedback"])
-def test_feedback_can_only_be_created_and_cancelled(
-    make_customer, make_unit, make_request, agent, rtype
-):
+def test_feedback_can_only_be_created_and_cancelled(make_customer, make_unit, make_request, agent, rtype):
     customer = make_customer()
     sr = make_request(customer, make_unit(customer), type=rtype).request
     assert available_actions(sr, frozenset({"agent", "dispatcher", "manager"})) == ["cancel"]
