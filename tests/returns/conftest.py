@@ -1,11 +1,14 @@
-"""Fixtures for the returns engine: a case built from its JSON form with a few defaults."""
+"""Fixtures for the returns engine (a case built from its JSON form with a few defaults) and
+for the return flow (a unit of the 三包 catalog, a return opened and evaluated at a given time)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from aftersales.core.clock import frozen_at
 from aftersales.returns.policy import Case, Decision, Policy, evaluate
 
 
@@ -46,3 +49,52 @@ def decide(make_case):
         return evaluate(make_case(**overrides), policy=policy)
 
     return run
+
+
+# -- the return flow ---------------------------------------------------------------------------
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def return_unit(make_customer, make_unit):  # type: ignore[no-untyped-def]
+    """An air conditioner (三包 catalog) bought in store for 3199.00 on the given day."""
+
+    def make(purchase_date: dt.date, **extra: Any) -> Any:
+        with frozen_at(at(purchase_date.year, purchase_date.month, purchase_date.day, 12)):
+            return make_unit(make_customer(), purchase_date=purchase_date, **extra)
+
+    return make
+
+
+@pytest.fixture
+def open_return(agent):  # type: ignore[no-untyped-def]
+    """Open and evaluate a return of ``unit`` at ``when``; facts default to a quality claim in store."""
+    from aftersales.returns import services
+    from aftersales.returns.selectors import ReturnFacts
+
+    def open_(unit: Any, when: dt.datetime, *, evaluate: bool = True, actor: Any = None, **facts: Any) -> Any:
+        values = {"reason": "quality", "channel": "store", "performance_failure": True, "wants": "return"}
+        values.update(facts)
+        with frozen_at(when):
+            sr = services.open_return_case(
+                unit=unit,
+                facts=ReturnFacts(**values),
+                description="空调不制冷，要求退货",
+                actor=actor or agent,
+            ).request
+            if evaluate:
+                sr = services.evaluate_return(request=sr, actor=actor or agent)
+        return sr
+
+    return open_

@@ -1,11 +1,19 @@
-"""The 三包 catalog and the no-reason goods classes as editable reference data.
+"""The 三包 catalog and the no-reason goods classes as editable reference data, and the
+return cases of the return / exchange flow.
 
 The rows start as the shipped ``data/sanbao_catalog.json`` (loaded by a data
 migration); ``selectors.load_policy_catalog`` turns them into the engine's
 ``Catalog``.  The statutory goods classes keep the rule the law gives them.
+A ``ReturnCase`` belongs to one ServiceRequest of type ``return`` and is written
+only by ``services``.
 """
 
 from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +22,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .policy.catalog import STATUTORY_GOODS_CLASSES
-from .policy.types import NoReasonRule, PartKind
+from .policy.text import ZH, normalize_language
+from .policy.types import NoReasonRule, Outcome, PartKind, Reason
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,47}$", _("Use lower-case letters, digits and underscores, starting with a letter.")
@@ -172,3 +181,235 @@ class NoReasonGoodsClass(EditedRow):
                     )
                 }
             )
+
+
+# -- the return / exchange flow ------------------------------------------------------------------
+
+
+class ReturnReason(models.TextChoices):
+    NO_REASON = Reason.NO_REASON.value, _("No-reason return")
+    QUALITY = Reason.QUALITY.value, _("Quality problem")
+
+
+class OutcomeChoice(models.TextChoices):
+    RETURN = Outcome.RETURN.value, _("Return and refund")
+    EXCHANGE = Outcome.EXCHANGE.value, _("Exchange")
+    REPAIR_FREE = Outcome.REPAIR_FREE.value, _("Free repair")
+    REPAIR_PAID = Outcome.REPAIR_PAID.value, _("Paid repair")
+    REJECT = Outcome.REJECT.value, _("Rejected")
+
+
+#: Remedies the business pays for; rejecting while the engine grants one overrides it.
+BUSINESS_REMEDIES = frozenset({Outcome.RETURN.value, Outcome.EXCHANGE.value, Outcome.REPAIR_FREE.value})
+
+
+class ReturnCause(models.TextChoices):
+    """Why the goods came back (退换货原因), traced so the responsible party is held to account."""
+
+    PRODUCT_DEFECT = "product_defect", _("Product quality defect")
+    TRANSPORT_DAMAGE = "transport_damage", _("Damaged in transport")
+    INSTALLATION_FAULT = "installation_fault", _("Faulty installation")
+    WRONG_GOODS = "wrong_goods", _("Wrong or incomplete goods delivered")
+    SALES_MISINFORMATION = "sales_misinformation", _("Misleading sales information")
+    REPAIR_FAILURE = "repair_failure", _("Repairs did not fix the fault")
+    CHANGE_OF_MIND = "change_of_mind", _("Customer changed their mind")
+    CUSTOMER_DAMAGE = "customer_damage", _("Damage from the customer's use")
+    OTHER = "other", _("Other")
+
+
+class ResponsibleDepartment(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("Manufacturer / supplier")
+    WAREHOUSE_LOGISTICS = "warehouse_logistics", _("Warehouse and logistics")
+    INSTALLATION = "installation", _("Installation")
+    SALES = "sales", _("Sales")
+    SERVICE = "service", _("After-sales service")
+    NONE = "none", _("No department (customer's own reason)")
+
+
+class ReturnCase(models.Model):
+    """The return details of one return request (退换货单): the case the engine decided, the
+    person's decision, the inspection of the goods that came back, and the remedy performed.
+
+    ``decision`` holds the engine's decision rendered in both languages
+    (``{"zh-hans": {...}, "en": {...}}``) as it was when evaluated, so a later change of the
+    catalog never rewrites what the customer was told.
+    """
+
+    request = models.OneToOneField(
+        "service.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="return_case",
+        verbose_name=_("service request"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=ReturnReason.choices)
+    case = models.JSONField(_("case"), default=dict)
+
+    # The engine's decision.
+    decision = models.JSONField(_("decision"), default=dict, blank=True)
+    outcome = models.CharField(_("engine outcome"), max_length=16, choices=OutcomeChoice.choices, blank=True)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    refund_amount = models.DecimalField(
+        _("refund amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    depreciation = models.DecimalField(
+        _("depreciation"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # The person's decision.
+    approved_outcome = models.CharField(
+        _("decided outcome"), max_length=16, choices=OutcomeChoice.choices, blank=True
+    )
+    approved_refund_amount = models.DecimalField(
+        _("approved refund"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    override = models.BooleanField(_("overrides the engine"), default=False)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    # The goods back and their inspection.
+    goods_received_at = models.DateTimeField(_("goods received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    condition = models.JSONField(_("condition found"), default=list, blank=True)
+    inspection_note = models.TextField(_("inspection note"), blank=True)
+    # The engine's decision on the inspected goods (same shape as ``decision``).
+    inspection_decision = models.JSONField(_("decision on the inspected goods"), default=dict, blank=True)
+    inspection_outcome = models.CharField(max_length=16, choices=OutcomeChoice.choices, blank=True)
+    inspection_options = models.JSONField(default=list, blank=True)
+    inspection_refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    # Cause and responsibility (退换货原因与责任), for the department and staff evaluation.
+    cause = models.CharField(_("cause"), max_length=24, choices=ReturnCause.choices, blank=True)
+    responsible_department = models.CharField(
+        _("responsible department"), max_length=24, choices=ResponsibleDepartment.choices, blank=True
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns_responsible_for",
+        verbose_name=_("responsible person"),
+    )
+
+    # The remedy.
+    refund_paid = models.DecimalField(
+        _("refund paid"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # [{"means": "wechat", "amount": "120.00"}, ...]: back to the original means as paid.
+    refund_split = models.JSONField(_("refund by means of payment"), default=list, blank=True)
+    # Deadlines the law says were missed, found by the engine when the refund was made.
+    violations = models.JSONField(_("violations"), default=dict, blank=True)
+    new_unit = models.ForeignKey(
+        "catalog.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanged_from",
+        verbose_name=_("new unit"),
+    )
+    exchanged_at = models.DateTimeField(_("exchanged at"), null=True, blank=True)
+    repair_note = models.TextField(_("repair done"), blank=True)
+    repaired_at = models.DateTimeField(_("repaired at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("return case")
+        verbose_name_plural = _("return cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cause", "responsible_department"], name="return_cause_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}"
+
+    @property
+    def inspected(self) -> bool:
+        return bool(self.inspection_decision)
+
+    @property
+    def engine_outcome(self) -> str:
+        """The engine's latest word: on the inspected goods once they are back, else on the case."""
+        return self.inspection_outcome if self.inspected else self.outcome
+
+    @property
+    def engine_options(self) -> list[str]:
+        return list(self.inspection_options if self.inspected else self.options)
+
+    @property
+    def engine_refund_amount(self) -> Decimal | None:
+        return self.inspection_refund_amount if self.inspected else self.refund_amount
+
+    @property
+    def is_override(self) -> bool:
+        """The person's decision leaves what the engine allows."""
+        decided = self.approved_outcome
+        if not decided:
+            return False
+        options = self.engine_options
+        if decided == Outcome.REJECT:
+            # A paid repair is no entitlement: refusing the return then follows the engine.
+            return bool(set(options) & BUSINESS_REMEDIES)
+        if decided not in options:
+            return True
+        engine_amount = self.engine_refund_amount
+        return (
+            decided == Outcome.RETURN
+            and self.approved_refund_amount is not None
+            and engine_amount is not None
+            and self.approved_refund_amount != engine_amount
+        )
+
+    def decision_in(self, language: str | None) -> dict[str, Any]:
+        return _in_language(self.decision, language)
+
+    def inspection_decision_in(self, language: str | None) -> dict[str, Any]:
+        return _in_language(self.inspection_decision, language)
+
+    def violations_in(self, language: str | None) -> list[dict[str, Any]]:
+        return list(_in_language(self.violations, language) or [])
+
+
+def _in_language(stored: dict[str, Any], language: str | None) -> Any:
+    if not stored:
+        return {}
+    return stored.get(normalize_language(language)) or stored.get(ZH) or {}
+
+
+def photo_path(instance: ReturnPhoto, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return f"returns/{instance.return_case.request.number}/{uuid.uuid4().hex}{suffix}"
+
+
+class ReturnPhoto(models.Model):
+    """A photo of the goods taken at the inspection (验货照片)."""
+
+    return_case = models.ForeignKey(ReturnCase, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("photo"), upload_to=photo_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.file.name

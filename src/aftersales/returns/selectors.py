@@ -1,19 +1,34 @@
-"""Reads for the returns engine: the 三包 catalog from the database and the configured policy."""
+"""Reads for the returns engine and the return flow: the 三包 catalog from the database, the
+configured policy, a case pre-filled from a unit and its repair history, the return list with
+its clocks, and the causes of returns for the evaluation of departments and staff."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import ValidationFailed
+from aftersales.catalog.models import Unit
+from aftersales.catalog.selectors import warranty_decision
+from aftersales.core.clock import local_date, local_tz, now
+from aftersales.core.errors import NotFound, ValidationFailed
+from aftersales.core.models import HistoryEntry
+from aftersales.core.permissions import Role
+from aftersales.service.models import ServiceRequest, SlaClock
+from aftersales.service.selectors import visible_requests
+from aftersales.service.sla_services import clock_payload
+from aftersales.service.workflow import RequestType, Status
 
-from .models import NoReasonGoodsClass, SanbaoCategory
+from .models import NoReasonGoodsClass, ResponsibleDepartment, ReturnCase, ReturnCause, SanbaoCategory
 from .policy import (
     Case,
     CaseError,
@@ -28,8 +43,11 @@ from .policy import (
     catalog_from_data,
     default_catalog,
     evaluate,
+    warranty_start,
     warranty_status,
 )
+from .policy.money import format_cny
+from .policy.types import WHOLE_UNIT, Channel
 
 
 def catalog_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -150,3 +168,303 @@ def decide_case(data: Mapping[str, Any]) -> Decision:
         raise ValidationFailed(
             error.code, error.message.get(translation.get_language()), error.field
         ) from error
+
+
+# -- a case from the customer's unit --------------------------------------------------------------
+
+#: The case category of goods outside the 三包 catalog: the general quality rule applies.
+OUTSIDE_CATALOG = "general"
+
+
+@dataclass
+class ReturnFacts:
+    """What the agent learns from the customer; the rest of the case comes from the unit's records."""
+
+    reason: str
+    channel: str
+    goods_class: str = "normal"
+    signed_date: date | None = None
+    part: str = WHOLE_UNIT
+    performance_failure: bool = False
+    condition: list[str] = field(default_factory=list)
+    confirmed_not_returnable: bool = False
+    same_model_available: bool = True
+    wants: str | None = None
+    delay_cause: str | None = None
+
+
+@dataclass(frozen=True)
+class RepairHistory:
+    """The unit's repairs as the 三包 rules count them, up to the day of the request."""
+
+    warranty_start: date | None
+    warranty_end: date | None
+    #: Reworks (a repair reopened for the same fault) within the warranty period.
+    failed_repairs: int
+    repair_days: int
+    #: Received date of a repair request of the unit still open.
+    in_repair_since: date | None
+    repair_count: int
+
+
+def case_category(unit: Unit, catalog: Catalog) -> str:
+    code = unit.product_model.category.code
+    return code if catalog.category(code) is not None else OUTSIDE_CATALOG
+
+
+def _warranty_window(
+    unit: Unit, catalog: Catalog, *, channel: str, signed_date: date | None, part: str, on: date
+) -> tuple[date | None, date | None]:
+    category = catalog.category(unit.product_model.category.code)
+    if category is None:
+        # Outside the 三包 catalog the unit's own warranty terms give the period.
+        decision = warranty_decision(unit, on=on)
+        return decision.starts_on, decision.ends_on
+    start = warranty_start(
+        category,
+        channel=Channel(channel),
+        invoice_date=unit.purchase_date,
+        signed_date=signed_date,
+        installed_date=unit.commissioning_date,
+    )
+    if start is None:
+        return None, None
+    status = warranty_status(category, part_code=part, start=start.date, on=on, repair_days=unit.repair_days)
+    return status.start, status.end
+
+
+def repair_history(unit: Unit, *, start: date | None, end: date | None, on: date) -> RepairHistory:
+    """Failed repairs are the reopen events of the unit's repair requests (返修) dated within the
+    warranty period; days in repair are the unit's recorded ones (finished repairs)."""
+    repairs = ServiceRequest.objects.filter(unit=unit, type=RequestType.REPAIR)
+    failed = 0
+    if start is not None and end is not None:
+        reopened = HistoryEntry.objects.filter(
+            subject_type=ContentType.objects.get_for_model(ServiceRequest),
+            subject_id__in=repairs.values("pk"),
+            event="transition",
+            new_state=Status.REOPENED,
+        ).values_list("at", flat=True)
+        last = min(end, on)
+        failed = sum(1 for at in reopened if start <= local_date(at) <= last)
+    open_repair = repairs.filter(is_open=True).order_by("received_at").first()
+    since = local_date(open_repair.received_at) if open_repair is not None else None
+    return RepairHistory(
+        warranty_start=start,
+        warranty_end=end,
+        failed_repairs=failed,
+        repair_days=unit.repair_days,
+        in_repair_since=since if since is not None and since <= on else None,
+        repair_count=repairs.count(),
+    )
+
+
+def _check_facts(facts: ReturnFacts) -> None:
+    if facts.channel not in {c.value for c in Channel}:
+        raise ValidationFailed("invalid_channel", _("Choose where the goods were bought."), "channel")
+    if facts.reason not in ("no_reason", "quality"):
+        raise ValidationFailed("invalid_reason", _("Choose the reason of the return."), "reason")
+
+
+def unit_history(
+    unit: Unit, facts: ReturnFacts, request_date: date, catalog: Catalog | None = None
+) -> RepairHistory:
+    _check_facts(facts)
+    catalog = catalog or load_policy_catalog()
+    start, end = _warranty_window(
+        unit, catalog, channel=facts.channel, signed_date=facts.signed_date, part=facts.part, on=request_date
+    )
+    return repair_history(unit, start=start, end=end, on=request_date)
+
+
+def case_from_unit(
+    unit: Unit, request_date: date, facts: ReturnFacts, *, catalog: Catalog | None = None
+) -> dict[str, Any]:
+    """The case in the engine's JSON form: purchase, price, installation and repair history from
+    the unit; channel, goods class, signing date and the customer's account from ``facts``."""
+    catalog = catalog or load_policy_catalog()
+    history = unit_history(unit, facts, request_date, catalog)
+    data: dict[str, Any] = {
+        "category": case_category(unit, catalog),
+        "part": facts.part or WHOLE_UNIT,
+        "goods_class": facts.goods_class or "normal",
+        "channel": facts.channel,
+        "price_paid": format_cny(unit.price_paid),
+        "invoice_date": unit.purchase_date.isoformat(),
+        "signed_date": facts.signed_date.isoformat() if facts.signed_date else None,
+        "installed_date": unit.commissioning_date.isoformat() if unit.commissioning_date else None,
+        "request_date": request_date.isoformat(),
+        "reason": facts.reason,
+        "performance_failure": facts.performance_failure,
+        "condition": sorted(set(facts.condition)),
+        "confirmed_not_returnable": facts.confirmed_not_returnable,
+        "failed_repairs": history.failed_repairs,
+        "repair_days": history.repair_days,
+        "in_repair_since": history.in_repair_since.isoformat() if history.in_repair_since else None,
+        "delay_cause": (facts.delay_cause or None) if history.in_repair_since else None,
+        "same_model_available": facts.same_model_available,
+        "wants": facts.wants or None,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def check_case(data: Mapping[str, Any]) -> Case:
+    """The case read and checked, or ``ValidationFailed`` naming the field (in the active language)."""
+    try:
+        return Case.from_dict(data)
+    except CaseError as error:
+        raise ValidationFailed(
+            error.code, error.message.get(translation.get_language()), error.field
+        ) from error
+
+
+# -- the return list and its clocks ---------------------------------------------------------------
+
+RETURN_CLOCKS = ("return_deadline", "refund_due")
+
+CLOCK_STATE_LABELS = {
+    "running": _("Running"),
+    "paused": _("Paused"),
+    "met": _("Met"),
+    "breached": _("Overdue"),
+    "stopped": _("Stopped"),
+}
+
+CLOCK_LABELS = {
+    "return_deadline": _("15-day deadline"),
+    "refund_due": _("Refund within 7 days"),
+}
+
+
+def return_requests(user: Any) -> QuerySet[ServiceRequest]:
+    """The return requests this user may see, with their case and clocks."""
+    return (
+        visible_requests(user)
+        .filter(type=RequestType.RETURN)
+        .select_related("return_case", "unit__product_model__category")
+        .prefetch_related(
+            Prefetch("clocks", queryset=SlaClock.objects.select_related("policy").order_by("id"))
+        )
+    )
+
+
+def access_return(user: Any, number: str) -> ServiceRequest:
+    """A return request by number, or "not found" for both missing and not-yours."""
+    sr = return_requests(user).filter(number=number.strip().upper()).first()
+    if sr is None:
+        raise NotFound()
+    return sr
+
+
+def return_case_of(sr: ServiceRequest) -> ReturnCase | None:
+    try:
+        return sr.return_case
+    except ReturnCase.DoesNotExist:
+        return None
+
+
+def clock_view(clock: SlaClock, at: dt.datetime | None = None) -> dict[str, Any]:
+    """A clock as a badge: green while comfortably in time or met in time, amber once past its
+    warning share (or paused), red when overdue or met late."""
+    payload = clock_payload(clock, at)
+    state = payload["state"]
+    warn_share = clock.ratios[0] if clock.ratios else 1.0
+    if state == "breached":
+        badge = "badge-bad"
+    elif state == "met":
+        badge = "badge-ok"
+    elif state == "stopped":
+        badge = ""
+    elif state == "paused" or payload["margin_seconds"] <= payload["target_seconds"] * (1 - warn_share):
+        badge = "badge-warn"
+    else:
+        badge = "badge-ok"
+    return {
+        **payload,
+        "code": clock.code,
+        "name": str(CLOCK_LABELS.get(clock.code, payload["label"])),
+        "badge": badge,
+        "state_label": str(CLOCK_STATE_LABELS.get(state, state)),
+    }
+
+
+def return_clocks(sr: ServiceRequest, at: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
+    at = at or now()
+    return {c.code: clock_view(c, at) for c in sr.clocks.all() if c.code in RETURN_CLOCKS}
+
+
+@dataclass
+class ReturnFilters:
+    status: str | None = None
+    q: str | None = None
+    is_open: bool | None = None
+    overdue: bool = False
+
+
+def filter_returns(user: Any, f: ReturnFilters) -> QuerySet[ServiceRequest]:
+    qs = return_requests(user)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.is_open is not None:
+        qs = qs.filter(is_open=f.is_open)
+    if f.q and f.q.strip():
+        text = f.q.strip()
+        qs = qs.filter(
+            Q(number__iexact=text) | Q(unit__serial_number__iexact=text) | Q(customer__name__icontains=text)
+        )
+    if f.overdue:
+        late = SlaClock.objects.filter(code__in=RETURN_CLOCKS).filter(
+            Q(state="breached") | Q(met_at__isnull=True, running_since__isnull=False, due_at__lt=now())
+        )
+        qs = qs.filter(pk__in=late.values("request_id"))
+    return qs.order_by("-received_at", "-id")
+
+
+def return_rows(requests: Any, at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    at = at or now()
+    return [{"sr": sr, "case": return_case_of(sr), "clocks": return_clocks(sr, at)} for sr in requests]
+
+
+# -- causes and responsibility, for the evaluation of departments and staff ----------------------
+
+
+def return_cause_summary(*, start: date, end: date) -> list[dict[str, Any]]:
+    """Returns, exchanges and repairs whose goods came back in ``[start, end]`` (local days), by
+    cause, responsible department and person: how many, and how much was refunded."""
+    tz = local_tz()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = (
+        ReturnCase.objects.filter(goods_received_at__gte=since, goods_received_at__lt=until)
+        .exclude(cause="")
+        .values("cause", "responsible_department", "responsible_person", "responsible_person__username")
+        .annotate(count=Count("id"), refunded=Sum("refund_paid"))
+        .order_by("-count", "cause", "responsible_department")
+    )
+    causes, departments = dict(ReturnCause.choices), dict(ResponsibleDepartment.choices)
+    return [
+        {
+            "cause": row["cause"],
+            "cause_label": str(causes.get(row["cause"], row["cause"])),
+            "department": row["responsible_department"],
+            "department_label": str(departments.get(row["responsible_department"], "")),
+            "person_id": row["responsible_person"],
+            "person": row["responsible_person__username"] or "",
+            "count": row["count"],
+            "refunded": row["refunded"] or Decimal("0.00"),
+        }
+        for row in rows
+    ]
+
+
+def staff_people() -> QuerySet[Any]:
+    """Active staff who may be named responsible for a return (customers excluded)."""
+    from django.contrib.auth import get_user_model
+
+    staff_roles = [r for r in Role.values if r != Role.CUSTOMER]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=staff_roles)
+        .distinct()
+        .order_by("username")
+    )
