@@ -31,6 +31,6 @@ api.add_router("/v1/catalog", catalog_router)
 api.add_router("/v1/units", units_router)
 api.add_router("/v1/service-requests", service_router)
 # TEMPORARY-WIRING: modules under construction are mounted once they exist.
-for _app in ("returns", "callcenter"):
+for _app in ("dispatch", "returns", "callcenter", "followup", "complaints", "suggestions", "surveys", "outbound", "knowledge"):
     if importlib.util.find_spec(f"aftersales.{_app}.api") is not None:
         api.add_router(f"/v1/{_app}", importlib.import_module(f"aftersales.{_app}.api").router)

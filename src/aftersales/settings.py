@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "aftersales.returns",
     "aftersales.callcenter",
     "aftersales.followup",
+    "aftersales.complaints",
     "aftersales.suggestions",
     "aftersales.surveys",
     "aftersales.outbound",

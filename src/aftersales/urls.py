@@ -29,6 +29,6 @@ admin.site.site_header = "售后服务管理系统"
 admin.site.site_title = "售后服务管理系统"
 
 # TEMPORARY-WIRING: modules under construction are mounted once they exist.
-for _app in ("dispatch", "returns", "callcenter", "followup", "suggestions", "surveys", "outbound", "knowledge"):
+for _app in ("dispatch", "returns", "callcenter", "followup", "complaints", "suggestions", "surveys", "outbound", "knowledge"):
     if importlib.util.find_spec(f"aftersales.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"aftersales.{_app}.urls")))

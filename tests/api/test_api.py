@@ -1,6 +1,5 @@
 """The REST API as an integrator and the pages' users see it."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -125,32 +124,23 @@ def test_invalid_input_is_422_and_saves_nothing(api, agent, make_customer):
     assert bad_phone.status_code == 422 and bad_phone.json()["field"] == "phones[0]"
 
 
-def test_action_endpoints_walk_a_repair(
-    api, dispatcher, technician, agent, make_customer, make_unit, make_request
+def test_field_moves_go_through_the_work_order_not_the_request_endpoints(
+    api, dispatcher, technician, make_customer, make_unit, make_request
 ):
     customer = make_customer()
     number = make_request(customer, make_unit(customer)).request.number
-    assert (
-        api(user=dispatcher)
-        .post(f"/service-requests/{number}/assign", {"assignee_id": technician.pk})
-        .status_code
-        == 200
-    )
-    start = dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    body = {
-        "appointment_start": start.isoformat(),
-        "appointment_end": (start + dt.timedelta(hours=2)).isoformat(),
-    }
-    tech = api(user=technician)
-    assert tech.post(f"/service-requests/{number}/schedule", body).status_code == 200
-    assert tech.post(f"/service-requests/{number}/start").status_code == 200
-    assert tech.post(f"/service-requests/{number}/carry-back", {"note": "带回维修"}).status_code == 200
-    assert tech.post(f"/service-requests/{number}/resume").status_code == 200
-    done = tech.post(f"/service-requests/{number}/resolve")
-    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    refused = api(user=dispatcher).post(f"/service-requests/{number}/assign", {"assignee_id": technician.pk})
+    assert refused.status_code == 409 and refused.json()["code"] == "use_work_order"
+    assert "派工" in refused.json()["message"] or "dispatch" in refused.json()["message"]
+
+
+def test_consultation_endpoints_answer_then_close(api, agent, make_customer, make_request):
+    number = make_request(make_customer(), type="consultation", description="如何设置除湿").request.number
+    answered = api(user=agent).post(f"/service-requests/{number}/answer", {"answer": "遥控器选择除湿模式"})
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
     closed = api(user=agent).post(f"/service-requests/{number}/close")
     assert closed.json()["status"] == "closed"
-    assert len(closed.json()["history"]) == 8
+    assert [h["new_state"] for h in closed.json()["history"]] == ["new", "answered", "closed"]
 
 
 def test_list_filters_and_pagination(api, agent, make_customer, make_unit, make_request):

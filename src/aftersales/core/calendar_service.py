@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 from .business_calendar import BusinessCalendar, coverage_warning, default_working_hours
 from .clock import local_today
@@ -60,3 +60,4 @@ def holiday_coverage_warning():  # type: ignore[no-untyped-def]
 for model in (CompanyDay, WorkingHours):
     post_save.connect(forget_calendar, sender=model, dispatch_uid=f"calendar-save-{model.__name__}")
     post_delete.connect(forget_calendar, sender=model, dispatch_uid=f"calendar-delete-{model.__name__}")
+post_migrate.connect(forget_calendar, dispatch_uid="calendar-migrate")

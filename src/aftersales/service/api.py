@@ -14,14 +14,14 @@ from ninja.responses import Status
 
 from aftersales.catalog.selectors import warranty_payload
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
-from aftersales.core.errors import ValidationFailed
+from aftersales.core.errors import TransitionRefused, ValidationFailed
 from aftersales.core.permissions import Role, require_role, roles_of
 from aftersales.customers.api import CustomerIn, to_input
 
 from . import selectors, services
 from .models import ServiceRequest
 from .sla_services import pause_clocks, resume_clocks, sla_payload
-from .workflow import available_actions
+from .workflow import FIELD_TYPES, available_actions
 
 router = Router(tags=["service requests"])
 REGISTRARS = (Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN, Role.CUSTOMER)
@@ -315,8 +315,19 @@ class HandoverIn(Schema):
 ACTION_RESPONSES = {200: RequestDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+# Field work moves through its work order (certification, appointment, consent, signature):
+# the dispatch endpoints make these moves for delivery, installation, repair and maintenance.
+FIELD_WORK_ACTIONS = {"assign", "schedule", "start", "wait_parts", "carry_back", "resume", "resolve"}
+
+
 def _act(request: HttpRequest, number: str, action: str, **kwargs: Any) -> Any:
     sr = selectors.access_request(request.user, number)
+    if action in FIELD_WORK_ACTIONS and sr.type in FIELD_TYPES:
+        raise TransitionRefused(
+            "use_work_order",
+            _("Field work moves through its work order: use the dispatch endpoints (/api/v1/dispatch/)."),
+            "status",
+        )
     services.ACTION_SERVICES[action](request=sr, actor=request.user, **kwargs)
     return detail_payload(request.user, selectors.access_request(request.user, number))
 

@@ -101,6 +101,7 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "type"], name="sr_status_type_idx"),
             models.Index(fields=["owner", "is_open"], name="sr_owner_open_idx"),
+            models.Index(fields=["is_open", "received_at"], name="sr_open_received_idx"),
             models.Index(fields=["assignee", "is_open"], name="sr_assignee_open_idx"),
         ]
         constraints = [
@@ -231,6 +232,9 @@ class SlaClock(models.Model):
             models.Index(
                 fields=["next_check_at"], name="slaclock_due_idx", condition=Q(next_check_at__isnull=False)
             ),
+            # Queues and breach lists: pending clocks by due time; reports: clocks met in a period.
+            models.Index(fields=["due_at"], name="slaclock_pending_idx", condition=Q(met_at__isnull=True)),
+            models.Index(fields=["met_at"], name="slaclock_met_idx", condition=Q(met_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

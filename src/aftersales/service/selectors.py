@@ -153,35 +153,47 @@ class QueueRow:
 
 
 def queue(user: Any, scope: str = "mine", limit: int = 100) -> list[QueueRow]:
-    """Open requests with their most urgent running clock, most urgent first (the agent's queue)."""
+    """Open requests with their most urgent pending deadline, most urgent first (the agent's queue).
+
+    Read from the clocks' side (index on ``due_at`` of the pending clocks), so the cost follows
+    the size of the queue shown, not the number of open requests.
+    """
     from .models import ClockCode, SlaClock
 
-    qs = visible_requests(user).filter(is_open=True)
+    visible = visible_requests(user).filter(is_open=True)
     if scope == "mine":
-        qs = qs.filter(Q(owner=user) | Q(assignee=user))
-    requests = list(qs.order_by("received_at")[: limit * 3])
-    clocks: dict[int, Any] = {}
-    for clock in SlaClock.objects.filter(
-        request__in=[r.pk for r in requests], met_at__isnull=True, state__in=["running", "paused", "breached"]
-    ).order_by("due_at"):
-        current = clocks.get(clock.request_id)
-        if current is None or (clock.due_at and (current.due_at is None or clock.due_at < current.due_at)):
-            clocks[clock.request_id] = clock
-    rows = []
-    for r in requests:
-        c = clocks.get(r.pk)
-        rows.append(
-            QueueRow(
-                request=r,
-                clock_code=c.code if c else None,
-                clock_label=str(ClockCode(c.code).label) if c else "",
-                due_at=c.due_at if c else None,
-                state=c.state if c else "",
-            )
+        visible = visible.filter(Q(owner=user) | Q(assignee=user))
+    pending = (
+        SlaClock.objects.filter(met_at__isnull=True, state__in=["running", "paused", "breached"])
+        .filter(request__in=visible.values("pk"))
+        .order_by("due_at")
+        .values_list("request_id", "code", "due_at", "state")
+    )
+    first: dict[int, tuple[str, Any, str]] = {}
+    for request_id, code, due_at, state in pending[: limit * 4]:
+        if request_id not in first:
+            first[request_id] = (code, due_at, state)
+        if len(first) >= limit:
+            break
+    requests = {r.pk: r for r in visible.filter(pk__in=list(first))}
+    rows = [
+        QueueRow(
+            request=requests[pk],
+            clock_code=code,
+            clock_label=str(ClockCode(code).label),
+            due_at=due_at,
+            state=state,
         )
+        for pk, (code, due_at, state) in first.items()
+        if pk in requests
+    ]
+    if len(rows) < limit:
+        # Open requests without a pending deadline (consultations, met clocks), oldest first.
+        rest = visible.exclude(pk__in=list(first)).order_by("received_at")[: limit - len(rows)]
+        rows += [QueueRow(request=r, clock_code=None, clock_label="", due_at=None, state="") for r in rest]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    rows.sort(key=lambda row: (row.due_at or far, row.request.received_at))
-    return rows[:limit]
+    rows.sort(key=lambda row: (row.state == "paused", row.due_at or far, row.request.received_at))
+    return rows
 
 
 def open_request_for(customer_id: int, unit_id: int | None, request_type: str) -> ServiceRequest | None:

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -71,6 +71,8 @@ def forget_policies(**kwargs: object) -> None:
 
 
 post_save.connect(forget_policies, sender=SlaPolicy, dispatch_uid="sla-policy-save")
+# ``flush`` (and so every transactional test) ends with post_migrate: the rows may be new ones.
+post_migrate.connect(forget_policies, dispatch_uid="sla-policy-migrate")
 post_delete.connect(forget_policies, sender=SlaPolicy, dispatch_uid="sla-policy-delete")
 
 

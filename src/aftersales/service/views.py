@@ -19,8 +19,9 @@ from . import selectors, services
 from .sla_services import sla_payload
 from .workflow import RequestType, Status, available_actions, label_for
 
-# Actions a page can run with just a note; assign and schedule need their own forms (dispatch pages).
-NOTE_ACTIONS = {"start", "wait_parts", "carry_back", "resume", "resolve", "close", "reopen", "cancel"}
+# Actions the request page runs with just a note. Field work (assign, appointment, check-in,
+# resolve...) moves through the work order on the dispatch and technician pages.
+NOTE_ACTIONS = {"close", "reopen", "cancel"}
 
 
 @login_required

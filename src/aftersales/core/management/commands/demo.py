@@ -358,14 +358,63 @@ class Command(BaseCommand):
                 phone="021-57001234",
             ),
         ]
+        technicians = []
         for i, tech in enumerate(users["technicians"]):
             station = stations[i % 3]
-            dispatch_services.register_technician(
-                user=tech,
-                station=station,
-                zones=list(station.zones.all()),
-                actor=users["admin"],
-                phone=mobile(rng),
+            technicians.append(
+                dispatch_services.register_technician(
+                    user=tech,
+                    station=station,
+                    zones=list(station.zones.all()),
+                    actor=users["admin"],
+                    phone=mobile(rng),
+                )
+            )
+        self.make_skills(technicians, users, rng)
+
+    def make_skills(self, technicians: list[Any], users: dict[str, Any], rng: random.Random) -> None:
+        """Skills per field type; every technician certified for them, two with an expired repair
+        certificate (so the dispatch board has someone to refuse); the fee schedule."""
+        from aftersales.dispatch.models import FeeItemKind, FeeScheduleItem, Skill
+
+        skills = [
+            Skill.objects.get_or_create(code=code, defaults={"name": name, "request_type": code})[0]
+            for code, name in (
+                ("delivery", "送货"),
+                ("installation", "安装调试"),
+                ("repair", "维修"),
+                ("maintenance", "保养巡检"),
+            )
+        ]
+        today = now().astimezone(local_tz()).date()
+        for i, tech in enumerate(technicians):
+            for skill in skills:
+                expired = i % 10 == 9 and skill.code == "repair"
+                dispatch_services.grant_certification(
+                    technician=tech,
+                    skill=skill,
+                    category=None,
+                    issued_on=today - dt.timedelta(days=400 if expired else 200),
+                    expires_on=today - dt.timedelta(days=10) if expired else today + dt.timedelta(days=500),
+                    actor=users["manager"],
+                    certificate_number=f"CERT-{i:02d}-{skill.code}",
+                )
+        for code, name, kind, price, cost in (
+            ("visit", "上门服务费", FeeItemKind.VISIT, "50.00", None),
+            ("labor-basic", "基础维修工时", FeeItemKind.LABOR, "80.00", None),
+            ("labor-complex", "复杂维修工时", FeeItemKind.LABOR, "150.00", None),
+            ("part-capacitor", "启动电容", FeeItemKind.PART, "45.00", "28.00"),
+            ("part-board", "主控板", FeeItemKind.PART, "380.00", "260.00"),
+            ("part-pump", "排水泵", FeeItemKind.PART, "120.00", "75.00"),
+        ):
+            FeeScheduleItem.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "price": Decimal(price),
+                    "cost_price": Decimal(cost) if cost else None,
+                },
             )
 
     # -- catalog and customers -----------------------------------------------------------------------
@@ -543,31 +592,145 @@ class Command(BaseCommand):
             path = FIELD_PATH[target]
         else:
             path = ["cancel"] if rng.random() < 0.15 else []
-        tech = rng.choice(users["technicians"])
         at = received + dt.timedelta(minutes=10)
+        work_order = None
         for action in path:
             at = min(at + dt.timedelta(minutes=rng.randint(20, 600)), limit - dt.timedelta(minutes=1))
             request.refresh_from_db()
             with transaction.atomic(), frozen_at(at):
                 if action == "assign":
-                    sr.assign_request(request=request, assignee_id=tech.pk, actor=users["dispatcher"])
-                elif action == "schedule":
-                    window = at + dt.timedelta(hours=rng.randint(2, 30))
-                    sr.schedule_visit(
-                        request=request,
-                        appointment_start=window,
-                        appointment_end=window + dt.timedelta(hours=2),
-                        actor=tech,
-                        note="已电话确认地址、时间和机型",
-                    )
+                    work_order = self.assign(request, users)
+                    if work_order is None:
+                        return  # nobody certified in the zone: the request waits on the dispatch board
+                elif work_order is not None and action in FIELD_STEPS:
+                    work_order = FIELD_STEPS[action](self, work_order, rng, at)
                 elif action == "answer":
                     sr.answer_consultation(request=request, answer=rng.choice(ANSWERS), actor=request.owner)
                 elif action == "cancel":
-                    sr.cancel_request(request=request, actor=request.owner, note="客户来电取消")
+                    sr.cancel_request(request=request, actor=users["manager"], note="客户来电取消")
                 elif action == "reopen":
                     sr.reopen_request(request=request, actor=request.owner, note="同一故障再次出现，返修")
-                elif action in ("close",):
+                elif action == "close":
                     sr.close_request(request=request, actor=request.owner, note="回访满意，关闭")
-                else:
-                    actor = tech
-                    sr.ACTION_SERVICES[action](request=request, actor=actor, note="")
+
+    def assign(self, request: ServiceRequest, users: dict[str, Any]) -> Any:
+        from aftersales.dispatch import selectors as dispatch_selectors
+
+        candidates = [c for c in dispatch_selectors.qualified_technicians(request) if not c.needs_approval]
+        if not candidates:
+            return None
+        return dispatch_services.assign_work_order(
+            request=request, technician=candidates[0].technician, actor=users["dispatcher"]
+        )
+
+    def confirm(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
+        from aftersales.dispatch.services import CONFIRMATION_ITEMS
+
+        start = (at + dt.timedelta(hours=rng.randint(2, 30))).replace(minute=0, second=0, microsecond=0)
+        return dispatch_services.confirm_appointment(
+            work_order=wo,
+            appointment_start=start,
+            appointment_end=start + dt.timedelta(hours=2),
+            confirmed_items=list(CONFIRMATION_ITEMS),
+            actor=wo.technician.user,
+            note="已电话确认地址、时间和机型",
+        )
+
+    def check_in(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
+        from aftersales.dispatch.models import FeeScheduleItem
+
+        tech = wo.technician.user
+        wo = dispatch_services.check_in(work_order=wo, actor=tech)
+        wo = dispatch_services.record_diagnosis(work_order=wo, diagnosis=rng.choice(DIAGNOSES), actor=tech)
+        if wo.charge != "free":
+            # A paid repair: the fee lines are shown and the customer agrees before work starts.
+            kinds = ["part"] if wo.charge == "parts_at_cost" else ["visit", "labor", "part"]
+            for item in FeeScheduleItem.objects.filter(kind__in=kinds).order_by("?")[:2]:
+                dispatch_services.add_fee_line(work_order=wo, item_id=item.pk, quantity=1, actor=tech)
+            dispatch_services.request_consent(work_order=wo, actor=tech)
+            dispatch_services.record_consent(
+                work_order=wo, agreed=True, customer_name=wo.request.customer.name, actor=tech
+            )
+        return dispatch_services.begin_work(work_order=wo, actor=tech)
+
+    def wait_parts(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
+        return dispatch_services.wait_for_parts(work_order=wo, actor=wo.technician.user, note="压缩机待件")
+
+    def carry_back(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
+        dispatch_services.carry_back_unit(
+            work_order=wo,
+            actor=wo.technician.user,
+            receipt_number=f"SJ{wo.pk:06d}",
+            unit_condition="外观完好",
+            accessories="遥控器一个",
+        )
+        return wo
+
+    def finish(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
+        tech = wo.technician.user
+        dispatch_services.record_signature(
+            work_order=wo, image=SIGNATURE_PNG, signer_name=wo.request.customer.name, actor=tech
+        )
+        bill_later = False
+        if wo.charge != "free":
+            from aftersales.dispatch import selectors as dispatch_selectors
+
+            total = dispatch_selectors.fee_total(wo)
+            if rng.random() < 0.6:
+                dispatch_services.collect_fees(work_order=wo, amount=total, method="wechat", actor=tech)
+            else:
+                bill_later = True  # invoiced within 3 days and collected later
+        return dispatch_services.finish_work_order(
+            work_order=wo, resolution=rng.choice(RESOLUTIONS), actor=tech, bill_later=bill_later
+        )
+
+
+DIAGNOSES = [
+    "电容老化导致压缩机无法启动",
+    "排水泵堵塞",
+    "主控板电源模块损坏",
+    "制冷剂泄漏，焊接补漏后加注",
+    "线路接触不良",
+]
+RESOLUTIONS = ["更换配件后试机正常", "清理堵塞，试机正常", "调试完成，客户验收签字", "安装完毕，讲解使用方法"]
+
+
+def _signature_png() -> bytes:
+    """A small real PNG (a pen stroke) standing for a customer's signature in the demo."""
+    import struct
+    import zlib
+
+    width, height = 120, 40
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            on = abs(y - (20 + int(10 * __import__("math").sin(x / 8)))) < 2
+            row += bytes([0, 0, 0, 255]) if on else bytes([255, 255, 255, 0])
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+SIGNATURE_PNG = _signature_png()
+FIELD_STEPS = {
+    "schedule": Command.confirm,
+    "start": Command.check_in,
+    "wait_parts": Command.wait_parts,
+    "carry_back": Command.carry_back,
+    "resolve": Command.finish,
+}
