@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, cast
 
 import dj_database_url
 
@@ -166,7 +167,7 @@ LOGGING = {
 
 # Business rules from the regulations: each is a default an administrator may override
 # through the environment (or, where the rule has a policy table, in the admin).
-AFTERSALES = {
+_RULES: dict[str, Any] = {
     # Rework window: the same fault within this many days reopens the job as 返修.
     "REWORK_WINDOW_DAYS": int(os.environ.get("AFTERSALES_REWORK_WINDOW_DAYS", "30")),
     # API tokens expire after this many days.
@@ -204,3 +205,5 @@ AFTERSALES = {
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),
 }
+# Typed loosely on purpose: the values are ints, strings and tuples of the regulations.
+AFTERSALES: dict[str, Any] = cast(dict[str, Any], _RULES)

@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
+from aftersales.core.conf import rule
 from aftersales.core.errors import NotFound
 from aftersales.core.permissions import Role, require_role
 
@@ -179,7 +179,7 @@ def list_units(
         qs = qs.filter(customer_id=customer_id)
     if serial_number:
         qs = qs.filter(serial_number__iexact=serial_number.strip())
-    return paginate(qs.order_by("-id"), page, page_size, settings.AFTERSALES["PAGE_SIZE_MAX"])
+    return paginate(qs.order_by("-id"), page, page_size, rule("PAGE_SIZE_MAX"))
 
 
 @units_router.get("/{unit_id}", response={200: UnitOut, 404: ErrorOut})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +17,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import PlainSerializer
 
 from .clock import now
+from .conf import rule
 from .errors import DomainError
 from .models import ApiToken, hash_token
 
@@ -55,7 +55,7 @@ class TokenAuth(HttpBearer):
         # Recording every use would add a write to every API call; minute precision is enough
         # to see which integrations are alive.
         at = now()
-        touch = settings.AFTERSALES["API_TOKEN_TOUCH_SECONDS"]
+        touch = rule("API_TOKEN_TOUCH_SECONDS")
         if row.last_used_at is None or (at - row.last_used_at).total_seconds() >= touch:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=at)
         request.user = row.user

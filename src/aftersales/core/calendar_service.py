@@ -12,11 +12,11 @@ import threading
 import time
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from .business_calendar import BusinessCalendar, coverage_warning, default_working_hours
 from .clock import local_today
+from .conf import rule
 from .models import CompanyDay, CompanyDayKind, WorkingHours
 
 _lock = threading.Lock()
@@ -39,7 +39,7 @@ def build_calendar() -> BusinessCalendar:
 
 def current_calendar() -> BusinessCalendar:
     global _cached
-    refresh = settings.AFTERSALES["CALENDAR_REFRESH_SECONDS"]
+    refresh = rule("CALENDAR_REFRESH_SECONDS")
     with _lock:
         if _cached is None or time.monotonic() - _cached[0] > refresh:
             _cached = (time.monotonic(), build_calendar())
@@ -54,7 +54,7 @@ def forget_calendar(**kwargs: object) -> None:
 
 def holiday_coverage_warning():  # type: ignore[no-untyped-def]
     """The last day the holiday data covers, when it is near: the admin must enter next year's days."""
-    return coverage_warning(local_today(), settings.AFTERSALES["HOLIDAY_COVERAGE_WARN_DAYS"])
+    return coverage_warning(local_today(), rule("HOLIDAY_COVERAGE_WARN_DAYS"))
 
 
 for model in (CompanyDay, WorkingHours):

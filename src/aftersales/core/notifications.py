@@ -194,6 +194,8 @@ def webhook_body(row: Notification) -> bytes:
 
 def _send(row: Notification) -> None:
     if row.channel == NotificationChannel.EMAIL:
+        if row.recipient is None:
+            raise ValueError("an e-mail notification needs a recipient")
         send_mail(
             row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient.email], fail_silently=False
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from .clock import now
+from .conf import rule
 from .history import record_history
 from .models import ApiToken, hash_token
 
@@ -22,7 +22,7 @@ def issue_api_token(*, user: Any) -> tuple[str, ApiToken]:
         key_hash=hash_token(raw),
         prefix=raw[:8],
         created_at=at,
-        expires_at=at + dt.timedelta(days=settings.AFTERSALES["API_TOKEN_DAYS"]),
+        expires_at=at + dt.timedelta(days=rule("API_TOKEN_DAYS")),
     )
     record_history(subject=row, event="token_issued", actor=user, at=at)
     return raw, row

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
+from aftersales.core.conf import rule
 from aftersales.core.permissions import Role, require_role
 
 from . import selectors, services
@@ -121,7 +121,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
 def list_customers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> Any:
     require_role(request.user, *STAFF)
     qs = selectors.search_customers(q, limit=500) if q else selectors.customers_with_details().order_by("-id")
-    return paginate(qs, page, page_size, settings.AFTERSALES["PAGE_SIZE_MAX"])
+    return paginate(qs, page, page_size, rule("PAGE_SIZE_MAX"))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, 404: ErrorOut})

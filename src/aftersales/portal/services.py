@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core.clock import now
+from aftersales.core.conf import rule
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.phones import InvalidPhone, parse_phone
 
@@ -42,7 +43,7 @@ def _mobile(raw: str) -> str:
 
 def send_sms(phone: str, text: str) -> SmsMessage:
     message = SmsMessage.objects.create(phone=phone, text=text, created_at=now())
-    gateway = settings.AFTERSALES["SMS_GATEWAY_URL"]
+    gateway = rule("SMS_GATEWAY_URL")
     if gateway:
         body = urllib.parse.urlencode({"phone": phone, "text": text}).encode()
         with urllib.request.urlopen(urllib.request.Request(gateway, data=body, method="POST"), timeout=10):
@@ -61,7 +62,7 @@ def send_code(*, phone: str) -> None:
     if recent:
         raise DomainError("code_too_soon", _("A code was sent less than a minute ago."), field="phone")
     code = f"{secrets.randbelow(1_000_000):06d}"
-    minutes = settings.AFTERSALES["PORTAL_CODE_MINUTES"]
+    minutes = rule("PORTAL_CODE_MINUTES")
     PhoneCode.objects.create(
         phone=digits,
         code_hash=_hash(digits, code),
@@ -88,7 +89,7 @@ def check_code(*, phone: str, code: str) -> str:
         )
         ok = (
             row is not None
-            and row.attempts < settings.AFTERSALES["PORTAL_CODE_ATTEMPTS"]
+            and row.attempts < rule("PORTAL_CODE_ATTEMPTS")
             and hmac.compare_digest(row.code_hash, _hash(digits, code.strip()))
         )
         if row is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import ProductModel
 from aftersales.core.clock import now
+from aftersales.core.conf import rule
 from aftersales.core.errors import DomainError
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.customers.services import AddressInput, CustomerInput
@@ -145,9 +145,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if sr is not None:
         context["timeline"] = [row for row in timeline_rows(sr) if row["event_code"] in PUBLIC_EVENTS]
         context["can_rate"] = sr.status in ("resolved", "closed", "answered") and not hasattr(sr, "rating")
-        context["scale"] = range(
-            settings.AFTERSALES["RATING_SCALE"][0], settings.AFTERSALES["RATING_SCALE"][1] + 1
-        )
+        context["scale"] = range(rule("RATING_SCALE")[0], rule("RATING_SCALE")[1] + 1)
     return render(request, "portal/track.html", context)
 
 
@@ -172,6 +170,6 @@ def rate(request: HttpRequest) -> HttpResponse:
 
 def dev_outbox(request: HttpRequest) -> HttpResponse:
     """Without an SMS gateway (the embedded mode) the codes are shown here for trying the portal."""
-    if settings.AFTERSALES["SMS_GATEWAY_URL"]:
+    if rule("SMS_GATEWAY_URL"):
         raise Http404
     return render(request, "portal/dev_outbox.html", {"messages_sent": SmsMessage.objects.all()[:20]})

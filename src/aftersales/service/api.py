@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
@@ -14,6 +13,7 @@ from ninja.responses import Status
 
 from aftersales.catalog.selectors import warranty_payload
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
+from aftersales.core.conf import rule
 from aftersales.core.errors import TransitionRefused, ValidationFailed
 from aftersales.core.permissions import Role, require_role, roles_of
 from aftersales.customers.api import CustomerIn, to_input
@@ -271,7 +271,7 @@ def list_requests(
     )
     if zone:
         qs = qs.filter(zone__code=zone)
-    result = paginate(qs, page, page_size, settings.AFTERSALES["PAGE_SIZE_MAX"])
+    result = paginate(qs, page, page_size, rule("PAGE_SIZE_MAX"))
     result["items"] = [request_payload(sr) for sr in result["items"]]
     return result
 

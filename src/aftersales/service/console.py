@@ -13,7 +13,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import ProductModel
 from aftersales.catalog.selectors import units_with_details, warranty_payload
+from aftersales.core.conf import rule
 from aftersales.core.errors import DomainError, PermissionRefused
 from aftersales.core.permissions import Role, has_role
 from aftersales.customers.selectors import search_customers
@@ -41,7 +41,7 @@ def _require_console(user: Any) -> None:
 
 
 def greeting(user: Any) -> str:
-    return settings.AFTERSALES["GREETING_SCRIPT"].format(
+    return rule("GREETING_SCRIPT").format(
         agent=user.get_full_name() or user.get_username(), badge=f"{user.pk:04d}"
     )
 
@@ -55,7 +55,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "service/console.html",
         {
             "greeting": greeting(request.user),
-            "rings": settings.AFTERSALES["HOTLINE_ANSWER_RINGS"],
+            "rings": rule("HOTLINE_ANSWER_RINGS"),
             "scope": scope,
             "rows": selectors.queue(request.user, scope=scope),
             "types": RequestType.choices,

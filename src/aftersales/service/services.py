@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.catalog.models import Unit
 from aftersales.catalog.selectors import warranty_decision, warranty_snapshot
 from aftersales.core.clock import local_date, now
+from aftersales.core.conf import rule
 from aftersales.core.errors import (
     DomainError,
     PermissionRefused,
@@ -281,7 +281,7 @@ def _move(
         actor_id=getattr(actor, "pk", None),
         now=at,
         note=note,
-        rework_window_days=settings.AFTERSALES["REWORK_WINDOW_DAYS"],
+        rework_window_days=rule("REWORK_WINDOW_DAYS"),
         assignee_is_technician=assignee_is_technician,
     )
     target, refusal = check_move(request, action, ctx)
@@ -606,7 +606,7 @@ def add_note(*, request: ServiceRequest, text: str, actor: Any) -> None:
 
 @transaction.atomic
 def attach_file(*, request: ServiceRequest, upload: Any, actor: Any) -> Attachment:
-    limit = settings.AFTERSALES["ATTACHMENT_MAX_BYTES"]
+    limit = rule("ATTACHMENT_MAX_BYTES")
     if upload is None or not getattr(upload, "size", 0):
         raise ValidationFailed("file_required", _("Choose a file."), field="file")
     if upload.size > limit:
@@ -638,7 +638,7 @@ def attach_file(*, request: ServiceRequest, upload: Any, actor: Any) -> Attachme
 @transaction.atomic
 def rate_request(*, request: ServiceRequest, score: int, comment: str, actor: Any) -> Rating:
     """The customer rates a completed request, once."""
-    low, high = settings.AFTERSALES["RATING_SCALE"]
+    low, high = rule("RATING_SCALE")
     if request.status not in (Status.RESOLVED, Status.CLOSED, Status.ANSWERED):
         raise TransitionRefused("not_completed", _("Only a completed request can be rated."), "status")
     if not low <= score <= high:

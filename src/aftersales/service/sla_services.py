@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from aftersales.core.bulk import insert_rows, table, update_rows
 from aftersales.core.calendar_service import current_calendar
 from aftersales.core.clock import now
+from aftersales.core.conf import rule
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.history import record_history
 from aftersales.core.notifications import notify_many
@@ -57,7 +57,7 @@ def active_policies() -> list[SlaPolicy]:
     """The active policy rows, read once per process and again after an administrator's change
     (signals clear the cache here; other processes re-read within CALENDAR_REFRESH_SECONDS)."""
     global _policy_cache
-    refresh = settings.AFTERSALES["CALENDAR_REFRESH_SECONDS"]
+    refresh = rule("CALENDAR_REFRESH_SECONDS")
     with _policy_lock:
         if _policy_cache is None or time.monotonic() - _policy_cache[0] > refresh:
             _policy_cache = (time.monotonic(), list(SlaPolicy.objects.filter(active=True).order_by("id")))
@@ -327,7 +327,7 @@ _DUE_FIELDS = (
 )
 
 
-def _recipient_ids(clock: _DueClock, level: int, roles: dict[str, list[int]]) -> list[int]:
+def _recipient_ids(clock: _DueClock, level: int, roles: dict[Any, list[int]]) -> list[int]:
     people = [clock.owner_id]
     if level == 1 and clock.assignee_id:
         people.append(clock.assignee_id)

@@ -88,7 +88,9 @@ FIELD_TYPES = frozenset(
 
 # A request in one of these states is done with: a new contact about the same unit is a
 # new request (or a reopen), not a repeat contact.
-NOT_OPEN_STATES = frozenset({Status.RESOLVED, Status.ANSWERED, Status.CLOSED, Status.CANCELLED})
+NOT_OPEN_STATES: frozenset[str] = frozenset(
+    {Status.RESOLVED, Status.ANSWERED, Status.CLOSED, Status.CANCELLED}
+)
 
 FIELD_TRANSITIONS: dict[str, dict[str, str]] = {
     # from state: {action: to state}
