@@ -95,7 +95,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "service/_lookup.html", {"found": found, "q": text})
+    return render(request, "service/_lookup.html", {"found": found, "q": text, "searched": len(text) >= 2})
 
 
 @login_required

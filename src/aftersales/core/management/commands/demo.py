@@ -585,7 +585,21 @@ class Command(BaseCommand):
             }[target]
         elif rtype in ("delivery", "installation", "repair", "maintenance"):
             age_days = (limit - received).days
-            candidates = FIELD_TARGETS if age_days >= 2 else ["new", "assigned", "scheduled", "in_progress"]
+            # Old requests have moved on; only recent ones wait at the start of the flow.
+            if age_days >= 5:
+                candidates = [
+                    "waiting_parts",
+                    "carried_back",
+                    "resolved",
+                    "closed",
+                    "closed",
+                    "cancelled",
+                    "reopened",
+                ]
+            elif age_days >= 2:
+                candidates = FIELD_TARGETS
+            else:
+                candidates = ["new", "assigned", "scheduled", "in_progress"]
             target = rng.choice(candidates)
             if target == "carried_back" and rtype != "repair":
                 target = "waiting_parts"
