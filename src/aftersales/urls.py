@@ -1,11 +1,9 @@
 import importlib.util
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from .api import api
 from .core import views as core_views
@@ -22,13 +20,23 @@ urlpatterns = [
     path("portal/", include("aftersales.portal.urls")),
     # Uploaded files (signatures, photos) are served by the app in the embedded mode;
     # a production proxy may serve MEDIA_ROOT itself.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", core_views.media, name="media"),
 ]
 
 admin.site.site_header = "售后服务管理系统"
 admin.site.site_title = "售后服务管理系统"
 
 # TEMPORARY-WIRING: modules under construction are mounted once they exist.
-for _app in ("dispatch", "returns", "callcenter", "followup", "complaints", "suggestions", "surveys", "outbound", "knowledge"):
+for _app in (
+    "dispatch",
+    "returns",
+    "callcenter",
+    "followup",
+    "complaints",
+    "suggestions",
+    "surveys",
+    "outbound",
+    "knowledge",
+):
     if importlib.util.find_spec(f"aftersales.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"aftersales.{_app}.urls")))

@@ -59,7 +59,7 @@ def test_report_due_exactly_at_the_deadline_is_on_time(repair, tech, flow, clock
     assert services.submit_daily_report(day=MONDAY, actor=tech.user).late is False
 
 
-def test_deadline_is_the_next_working_day_counting_holidays_and_adjusted_days():
+def test_deadline_is_the_next_working_day_counting_holidays_and_adjusted_days(db):
     friday = dt.date(2026, 11, 27)
     assert selectors.daily_report_deadline(friday) == dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
     # National Day 2026: 1-7 October off; Saturday 10 October is a working day (调休).
@@ -69,7 +69,7 @@ def test_deadline_is_the_next_working_day_counting_holidays_and_adjusted_days():
     )
 
 
-def test_deadline_follows_the_settings(settings):
+def test_deadline_follows_the_settings(db, settings):
     settings.AFTERSALES = {
         **settings.AFTERSALES,
         "DAILY_REPORT_DEADLINE_TIME": "09:00",

@@ -113,7 +113,9 @@ def test_selecting_a_request_shows_ranked_candidates_with_load_and_next_free_slo
     flow.assign(make_request(customer, make_unit(customer)).request, busy)
     partner = make_technician(station="partner", name="外援")
     make_technician(certify=("delivery",), name="只会送货")
-    response = client_for(dispatcher).get(f"/dispatch/board/requests/{repair.number}/", HTTP_HX_REQUEST="true")
+    response = client_for(dispatcher).get(
+        f"/dispatch/board/requests/{repair.number}/", HTTP_HX_REQUEST="true"
+    )
     page = html(response)
     assert "<html" not in page  # the fragment only
     names = re.findall(r'<span class="rank">\d+</span><strong>([^<]+)</strong>', page)
@@ -194,7 +196,9 @@ def test_a_manager_dispatches_a_partner_directly_with_the_reason(manager, repair
     assert 'data-testid="assign-emergency"' in html(
         c.get(f"/dispatch/board/requests/{repair.number}/", HTTP_HX_REQUEST="true")
     )
-    c.post(f"/dispatch/board/requests/{repair.number}/assign/", {"technician_id": partner.pk, "note": "台风天"})
+    c.post(
+        f"/dispatch/board/requests/{repair.number}/assign/", {"technician_id": partner.pk, "note": "台风天"}
+    )
     wo = WorkOrder.objects.get()
     assert wo.technician == partner and wo.dispatch_kind == "partner"
     assert wo.emergency_approval.decided_by == manager
@@ -263,7 +267,9 @@ def board_phone(request):
     return request.customer.phones.get().number
 
 
-def test_a_technician_cannot_open_or_act_on_another_technicians_work_order(repair, tech, make_technician, flow):
+def test_a_technician_cannot_open_or_act_on_another_technicians_work_order(
+    repair, tech, make_technician, flow
+):
     wo = flow.assign(repair, tech)
     other = make_technician()
     c = client_for(other.user)
@@ -282,7 +288,13 @@ def test_confirming_the_appointment_schedules_the_job(repair, tech, flow):
     c = client_for(tech.user)
     response = c.post(
         wo_url(wo, "confirm-appointment"),
-        {"day": "2026-11-23", "start": "13:00", "end": "15:00", "confirmed_items": ALL_ITEMS, "note": "客户在家"},
+        {
+            "day": "2026-11-23",
+            "start": "13:00",
+            "end": "15:00",
+            "confirmed_items": ALL_ITEMS,
+            "note": "客户在家",
+        },
     )
     assert response.status_code == 302
     wo = reload(wo)
@@ -313,7 +325,10 @@ def test_an_incomplete_confirmation_is_shown_in_its_form_and_changes_nothing(rep
 def test_delay_and_customer_absent_are_recorded(repair, tech, flow):
     wo = flow.confirm(flow.assign(repair, tech), start=dt.datetime(2026, 11, 23, 11, 0, tzinfo=SH))
     c = client_for(tech.user)
-    c.post(wo_url(wo, "announce-delay"), {"day": "2026-11-23", "start": "12:00", "end": "14:00", "reason": "堵车"})
+    c.post(
+        wo_url(wo, "announce-delay"),
+        {"day": "2026-11-23", "start": "12:00", "end": "14:00", "reason": "堵车"},
+    )
     assert reload(wo).appointment_end == dt.datetime(2026, 11, 23, 14, 0, tzinfo=SH)
     assert wo.contacts.filter(kind="delay").exists()
     c.post(wo_url(wo, "customer-absent"), {"note": "敲门无人"})
@@ -335,7 +350,10 @@ def test_on_site_steps_through_the_pages_end_with_a_signed_finished_job(repair, 
     c.post(wo_url(wo, "part-lines/add"), {"part_number": "CAP-35", "name": "启动电容", "quantity": "1"})
     assert PartLine.objects.get(work_order=wo).name == "启动电容"
     clock.set(dt.datetime(2026, 11, 23, 12, 0, tzinfo=SH))
-    c.post(wo_url(wo, "labor/add"), {"day": "2026-11-23", "start": "11:15", "end": "11:55", "description": "更换电容"})
+    c.post(
+        wo_url(wo, "labor/add"),
+        {"day": "2026-11-23", "start": "11:15", "end": "11:55", "description": "更换电容"},
+    )
     assert LaborEntry.objects.get(work_order=wo).minutes == 40
     page = html(c.get(wo_url(wo)))
     assert 'data-testid="signature-pad"' in page and "signature_pad.min.js" in page
@@ -353,7 +371,9 @@ def test_on_site_steps_through_the_pages_end_with_a_signed_finished_job(repair, 
 def test_a_bad_signature_is_refused_in_place(repair, tech, flow):
     wo = flow.working(repair, tech)
     c = client_for(tech.user)
-    response = c.post(wo_url(wo, "signature"), {"image": "data:image/jpeg;base64,AAAA", "signer_name": "张伟"})
+    response = c.post(
+        wo_url(wo, "signature"), {"image": "data:image/jpeg;base64,AAAA", "signer_name": "张伟"}
+    )
     assert response.status_code == 422 and "PNG" in html(response)
     empty = c.post(wo_url(wo, "signature"), {"image": "", "signer_name": "张伟"})
     assert empty.status_code == 422
@@ -401,7 +421,10 @@ def test_waiting_for_parts_carry_back_and_return(repair, tech, flow):
     assert reload(wo).status == "waiting_parts"
     c.post(wo_url(wo, "resume"), {"note": "配件到货"})
     assert reload(wo).status == "working"
-    c.post(wo_url(wo, "carry-back"), {"unit_condition": "外壳完好", "loaner_serial": "LN-01", "loaner_model": "KFR-26"})
+    c.post(
+        wo_url(wo, "carry-back"),
+        {"unit_condition": "外壳完好", "loaner_serial": "LN-01", "loaner_model": "KFR-26"},
+    )
     receipt = CarryBack.objects.get(work_order=wo)
     assert reload(wo).status == "carried_back"
     c.post(wo_url(wo, "return-unit"), {"receipt_number": receipt.receipt_number})
@@ -413,7 +436,8 @@ def test_waiting_for_parts_carry_back_and_return(repair, tech, flow):
 def test_dead_on_arrival_leads_to_the_new_delivery(delivery, tech, flow):
     wo = flow.on_site(delivery, tech)
     response = client_for(tech.user).post(
-        wo_url(wo, "dead-on-arrival"), {"defect": "开箱外壳破损", "day": "2026-11-24", "start": "10:00", "end": "12:00"}
+        wo_url(wo, "dead-on-arrival"),
+        {"defect": "开箱外壳破损", "day": "2026-11-24", "start": "10:00", "end": "12:00"},
     )
     new = WorkOrder.objects.get(replaces=wo)
     assert reload(wo).status == "dead_on_arrival" and new.status == "scheduled"
@@ -425,7 +449,9 @@ def test_office_actions_cancel_waive_and_invoice(dispatcher, paid_repair, repair
     wo = flow.quote_and_agree(wo, fee_items["visit"])
     services.begin_work(work_order=wo, actor=tech.user)
     tech_page = html(client_for(tech.user).get(wo_url(wo)))
-    assert 'data-testid="form-issue_invoice"' not in tech_page and 'data-testid="form-cancel"' not in tech_page
+    assert (
+        'data-testid="form-issue_invoice"' not in tech_page and 'data-testid="form-cancel"' not in tech_page
+    )
     office = client_for(dispatcher)
     office_page = html(office.get(wo_url(wo)))
     assert 'data-testid="form-issue_invoice"' in office_page and 'data-testid="form-cancel"' in office_page
@@ -461,7 +487,9 @@ def test_daily_report_page_shows_the_days_jobs_and_submits_them(repair, tech, fl
     wo = flow.working(repair, tech)
     start = clock.at
     clock.advance(hours=1)
-    services.record_labor(work_order=wo, started_at=start, ended_at=clock.at, description="维修", actor=tech.user)
+    services.record_labor(
+        work_order=wo, started_at=start, ended_at=clock.at, description="维修", actor=tech.user
+    )
     services.finish_work_order(work_order=wo, resolution="修复", actor=tech.user)
     c = client_for(tech.user)
     page = html(c.get("/dispatch/tech/report/"))
@@ -479,8 +507,16 @@ def test_office_staff_read_a_technicians_report_but_do_not_submit_it(dispatcher,
     assert str(tech) in page and 'data-testid="submit-report"' not in page
 
 
-@pytest.mark.parametrize("path", ["/dispatch/board/", "/dispatch/tech/", "/dispatch/tech/report/"])
-def test_pages_render_in_english_too(path, dispatcher, tech):
+@pytest.mark.parametrize(
+    ("path", "english", "chinese"),
+    [
+        ("/dispatch/board/", "Dispatch board", "派工台"),
+        ("/dispatch/tech/", "Today's jobs", "今日工单"),
+        ("/dispatch/tech/report/", "Daily report", "工作日报"),
+    ],
+)
+def test_pages_follow_the_readers_language(path, english, chinese, dispatcher, tech):
     user = dispatcher if "board" in path else tech.user
-    page = html(client_for(user, lang="en").get(path))
-    assert any(word in page for word in ("Dispatch board", "Today's jobs", "Daily report"))
+    in_english = html(client_for(user, lang="en").get(path))
+    assert english in in_english and chinese not in in_english
+    assert chinese in html(client_for(user).get(path))

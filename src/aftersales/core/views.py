@@ -17,3 +17,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_required
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded files (signatures, photos, attachments) for signed-in staff only; customers never
+    read another customer's files, so the portal does not link to them."""
+    from django.conf import settings
+    from django.http import Http404
+    from django.views.static import serve
+
+    from .permissions import Role, has_role
+
+    if has_role(request.user, Role.CUSTOMER) or not (
+        request.user.is_staff or has_role(request.user, *[r for r in Role.values if r != Role.CUSTOMER])
+    ):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

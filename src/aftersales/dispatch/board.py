@@ -110,6 +110,11 @@ class Slot:
     left: str  # CSS percentages of the board's day, formatted here so no locale touches them
     width: str
 
+    @property
+    def narrow(self) -> bool:
+        """Too short to hold its label (or outside the drawn hours): the label moves to the tooltip."""
+        return float(self.width) < 8
+
 
 @dataclass
 class TechnicianDay:

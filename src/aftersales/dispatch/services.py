@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.selectors import warranty_decision
@@ -78,12 +78,13 @@ RECEIPT_SCOPE = "RC"
 SUPERVISOR_ROLES = (Role.DISPATCHER, Role.MANAGER, Role.ADMIN)
 APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)
 # What the technician confirms with the customer by phone before going (delivery and repair rules).
+# What the technician confirms on the phone before going (delivery and repair regulations).
 CONFIRMATION_ITEMS = {
-    "address": _("address"),
-    "phone": _("phone"),
-    "name": _("name"),
-    "time": _("time"),
-    "model": _("model"),
+    "address": pgettext_lazy("confirmed by phone", "address"),
+    "phone": pgettext_lazy("confirmed by phone", "phone number"),
+    "name": pgettext_lazy("confirmed by phone", "customer's name"),
+    "time": pgettext_lazy("confirmed by phone", "appointment time"),
+    "model": pgettext_lazy("confirmed by phone", "product model"),
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CENT = Decimal("0.01")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,13 +49,35 @@ from .models import (
     WorkOrder,
 )
 from .workflow import ACTION_LABELS as WORK_ORDER_ACTIONS
-from .workflow import ConsentState, WorkOrderStatus, available_actions, check_action
+from .workflow import ConsentState, Facts, WorkOrderStatus, available_actions, check_action
 
 SUPERVISORS = (Role.DISPATCHER, Role.MANAGER, Role.ADMIN)
 APPROVERS = (Role.MANAGER, Role.ADMIN)
 # Actions whose refusal is worth explaining next to their button (the next step of the job);
 # other refused actions are simply not offered.
 EXPLAINED = ("begin_work", "carry_back", "finish")
+# The steps of the usual job, shown open; the other actions are folded until needed.
+NEXT_STEPS = frozenset(
+    {
+        "confirm_appointment",
+        "check_in",
+        "request_consent",
+        "record_consent",
+        "begin_work",
+        "resume",
+        "return_unit",
+        "sign",
+        "finish",
+    }
+)
+# What is checked with the customer on the phone, named as the technician asks it.
+CONFIRMATION_LABELS = {
+    "address": gettext_lazy("Address"),
+    "phone": gettext_lazy("Phone number"),
+    "name": gettext_lazy("Customer's name"),
+    "time": gettext_lazy("Time"),
+    "model": gettext_lazy("Model"),
+}
 REASSIGNABLE = (WorkOrderStatus.ASSIGNED, WorkOrderStatus.SCHEDULED, WorkOrderStatus.CUSTOMER_ABSENT)
 IMAGE_TYPES = ("image/",)
 ACTION_LABELS = {**WORK_ORDER_ACTIONS, "photo": gettext_lazy("Add a photo")}
@@ -165,6 +189,17 @@ def _board_context(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
+@dataclasses.dataclass
+class CandidateRow:
+    """One qualified technician on the board, with their day and how one click would dispatch them."""
+
+    rank: int
+    c: selectors.Candidate
+    day: board.TechnicianDay
+    approval: str  # "", or the status of the emergency approval asked for this technician
+    is_current: bool
+
+
 def _panel_context(request: HttpRequest, number: str) -> dict[str, Any]:
     """The selected request and its candidates, each with how one click would dispatch them."""
     sr = access_request(request.user, number)
@@ -185,20 +220,25 @@ def _panel_context(request: HttpRequest, number: str) -> dict[str, Any]:
             approvals[tech_id] = status
     scale = board.day_scale(local_date(at), at)
     days = {d.technician.pk: d for d in board.technician_days(scale, [c.technician for c in candidates])}
+    rows = [
+        CandidateRow(
+            rank=rank,
+            c=c,
+            day=days[c.technician.pk],
+            approval=approvals.get(c.technician.pk, ""),
+            is_current=current is not None and current.technician_id == c.technician.pk,
+        )
+        for rank, c in enumerate(candidates, start=1)
+    ]
     return {
         "sr": sr,
         "sla": [(code, c) for code, c in sla_payload(sr, at).items() if code != "zone" and not c["met_at"]],
         "mode": mode,
         "current": current,
-        "candidates": [
-            {
-                "c": c,
-                "day": days[c.technician.pk],
-                "approval": approvals.get(c.technician.pk, ""),
-                "is_current": current is not None and current.technician_id == c.technician.pk,
-            }
-            for c in candidates
-        ],
+        "candidates": rows,
+        # Own-department technicians first; the emergency ones (a manager must approve) folded below them.
+        "regular": [row for row in rows if not row.c.needs_approval],
+        "emergency": [row for row in rows if row.c.needs_approval],
         "panel_scale": scale,
         "is_approver": has_role(request.user, *APPROVERS),
         "address": board.request_address(sr),
@@ -231,8 +271,12 @@ def board_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The selected request's candidates (htmx fragment; a full board page without htmx)."""
     _require_supervisor(request.user)
     if not request.headers.get("HX-Request"):
-        return redirect(f"{reverse('dispatch:board')}?request={number}")
+        return redirect(_board_url(number))
     return render(request, "dispatch/board.html#panel", _panel_context(request, number))
+
+
+def _board_url(number: str) -> str:
+    return f"{reverse('dispatch:board')}?{urlencode({'request': number})}"
 
 
 def _board_action(request: HttpRequest, number: str, act: Callable[[Any], str]) -> HttpResponse:
@@ -242,7 +286,7 @@ def _board_action(request: HttpRequest, number: str, act: Callable[[Any], str]) 
         messages.success(request, act(sr))
     except DomainError as exc:
         messages.error(request, exc.text())
-        return redirect(f"{reverse('dispatch:board')}?request={sr.number}")
+        return redirect(_board_url(sr.number))
     return redirect("dispatch:board")
 
 
@@ -299,7 +343,7 @@ def request_emergency(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, _("The manager was asked to approve the emergency dispatch."))
     except DomainError as exc:
         messages.error(request, exc.text())
-    return redirect(f"{reverse('dispatch:board')}?request={sr.number}")
+    return redirect(_board_url(sr.number))
 
 
 def _decide(request: HttpRequest, approval_id: int, approve: bool) -> HttpResponse:
@@ -317,7 +361,7 @@ def _decide(request: HttpRequest, approval_id: int, approve: bool) -> HttpRespon
         )
     except DomainError as exc:
         messages.error(request, exc.text())
-    return redirect(f"{reverse('dispatch:board')}?request={approval.request.number}")
+    return redirect(_board_url(approval.request.number))
 
 
 @login_required
@@ -353,21 +397,42 @@ def today(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _offered_forms(wo: WorkOrder, user: Any) -> tuple[list[str], list[tuple[str, Any, str]]]:
-    """The actions to show as forms now, and why the next steps of the job cannot be taken yet."""
+def _offered_forms(
+    wo: WorkOrder, user: Any
+) -> tuple[list[tuple[str, Any, bool]], list[tuple[str, Any, str]]]:
+    """The actions to show as forms now (with whether they are the job's next step), and why the next
+    steps cannot be taken yet."""
     roles = roles_of(user)
     is_own = wo.technician.user_id == user.pk
-    offered: list[str] = []
+    facts = selectors.facts(wo, roles, user.pk)
+    forms: list[tuple[str, Any, bool]] = []
     blocked: list[tuple[str, Any, str]] = []
     for action in available_actions(wo.status, roles, is_own):
         # "Invoice and collect later" is a box on the finish form, so finishing is judged with it ticked.
-        extra = {"bill_later": True} if action == "finish" else {}
-        _target, refusal = check_action(action, selectors.facts(wo, roles, user.pk, **extra))
-        if refusal is None:
-            offered.append(action)
-        elif action in EXPLAINED:
-            blocked.append((action, ACTION_LABELS[action], str(refusal.message)))
-    return offered, blocked
+        judged = dataclasses.replace(facts, bill_later=True) if action == "finish" else facts
+        _target, refusal = check_action(action, judged)
+        if refusal is not None:
+            if action in EXPLAINED:
+                blocked.append((action, ACTION_LABELS[action], str(refusal.message)))
+            continue
+        if action == "request_consent" and facts.consent_valid:
+            continue  # the customer already agreed to exactly these fees
+        forms.append((action, ACTION_LABELS[action], _is_next_step(action, facts)))
+    # The next steps open at the top; the rest folded below, in the workflow's order.
+    forms.sort(key=lambda form: not form[2])
+    return forms, blocked
+
+
+def _is_next_step(action: str, facts: Facts) -> bool:
+    if action in NEXT_STEPS:
+        return True
+    if action == "diagnose":
+        return not facts.diagnosed
+    if action == "add_fee":
+        return facts.charged and not facts.consent_valid
+    if action == "collect_fees":
+        return facts.collected < facts.fee_total
+    return False
 
 
 def _work_order_context(
@@ -375,12 +440,16 @@ def _work_order_context(
 ) -> dict[str, Any]:
     sr = wo.request
     at = now()
-    offered, blocked = _offered_forms(wo, request.user)
+    forms, blocked = _offered_forms(wo, request.user)
+    offered = [form[0] for form in forms]
     consent = selectors.latest_consent(wo)
     fee_total = selectors.fee_total(wo)
     collected = selectors.collected_total(wo)
     local_now = at.astimezone(local_tz())
     started = (wo.work_started_at or wo.arrived_at or at).astimezone(local_tz())
+    if started.date() != local_now.date() or started >= local_now:
+        # Work begun on an earlier day: propose the last hour rather than a stretch across midnight.
+        started = max(local_now - dt.timedelta(hours=1), local_now.replace(hour=0, minute=0))
     return {
         "wo": wo,
         "sr": sr,
@@ -389,13 +458,15 @@ def _work_order_context(
         "clocks": [(code, c) for code, c in sla_payload(sr, at).items() if code != "zone"],
         "offered": offered,
         # Fee lines are removed from the fee list itself, one button per line.
-        "forms": [(a, ACTION_LABELS[a]) for a in offered if a != "remove_fee"],
+        "forms": [form for form in forms if form[0] != "remove_fee"],
         "can_remove_fee": "remove_fee" in offered,
         "blocked": blocked,
         "reassign_hint": has_role(request.user, *SUPERVISORS) and wo.status in REASSIGNABLE,
         "is_own": wo.technician.user_id == request.user.pk,
         "window": _default_window(at),
-        "confirmation_items": list(services.CONFIRMATION_ITEMS.items()),
+        "confirmation_items": [
+            (key, CONFIRMATION_LABELS.get(key, label)) for key, label in services.CONFIRMATION_ITEMS.items()
+        ],
         "fault_causes": FaultCause.choices,
         "fee_items": selectors.fee_schedule(selectors.request_category_id(sr)),
         "fee_lines": wo.fee_lines.select_related("item").order_by("id"),
@@ -419,7 +490,7 @@ def _work_order_context(
         ],
         "labor_defaults": {
             "day": local_now.date().isoformat(),
-            "start": f"{min(started, local_now):%H:%M}",
+            "start": f"{started:%H:%M}",
             "end": f"{local_now:%H:%M}",
         },
         "failed": failed,

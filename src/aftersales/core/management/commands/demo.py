@@ -610,6 +610,11 @@ class Command(BaseCommand):
         work_order = None
         for action in path:
             at = min(at + dt.timedelta(minutes=rng.randint(20, 600)), limit - dt.timedelta(minutes=1))
+            if action == "start" and work_order is not None and work_order.appointment_start:
+                # The technician arrives around the agreed time; a visit still ahead stops the story here.
+                at = work_order.appointment_start + dt.timedelta(minutes=rng.randint(-20, 40))
+                if at >= limit:
+                    return
             request.refresh_from_db()
             with transaction.atomic(), frozen_at(at):
                 if action == "assign":
@@ -640,7 +645,15 @@ class Command(BaseCommand):
     def confirm(self, wo: Any, rng: random.Random, at: dt.datetime) -> Any:
         from aftersales.dispatch.services import CONFIRMATION_ITEMS
 
-        start = (at + dt.timedelta(hours=rng.randint(2, 30))).replace(minute=0, second=0, microsecond=0)
+        # An appointment inside working hours, today or in the next days.
+        local = at.astimezone(local_tz())
+        start = dt.datetime.combine(
+            local.date() + dt.timedelta(days=rng.choice([0, 1, 1, 2])),
+            dt.time(rng.choice([9, 10, 11, 13, 14, 15, 16])),
+            tzinfo=local_tz(),
+        )
+        if start <= at:
+            start += dt.timedelta(days=1)
         return dispatch_services.confirm_appointment(
             work_order=wo,
             appointment_start=start,
