@@ -1,5 +1,3 @@
-import importlib.util
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -18,25 +16,18 @@ urlpatterns = [
     path("api/", api.urls),
     path("service/", include("aftersales.service.urls")),
     path("portal/", include("aftersales.portal.urls")),
-    # Uploaded files (signatures, photos) are served by the app in the embedded mode;
-    # a production proxy may serve MEDIA_ROOT itself.
+    path("dispatch/", include("aftersales.dispatch.urls")),
+    path("returns/", include("aftersales.returns.urls")),
+    path("callcenter/", include("aftersales.callcenter.urls")),
+    path("followup/", include("aftersales.followup.urls")),
+    path("complaints/", include("aftersales.complaints.urls")),
+    path("suggestions/", include("aftersales.suggestions.urls")),
+    path("surveys/", include("aftersales.surveys.urls")),
+    path("outbound/", include("aftersales.outbound.urls")),
+    path("knowledge/", include("aftersales.knowledge.urls")),
+    # Uploaded files (signatures, photos) are personal data: served by the app, behind the login.
     re_path(r"^media/(?P<path>.*)$", core_views.media, name="media"),
 ]
 
 admin.site.site_header = "售后服务管理系统"
 admin.site.site_title = "售后服务管理系统"
-
-# TEMPORARY-WIRING: modules under construction are mounted once they exist.
-for _app in (
-    "dispatch",
-    "returns",
-    "callcenter",
-    "followup",
-    "complaints",
-    "suggestions",
-    "surveys",
-    "outbound",
-    "knowledge",
-):
-    if importlib.util.find_spec(f"aftersales.{_app}.urls") is not None:
-        urlpatterns.append(path(f"{_app}/", include(f"aftersales.{_app}.urls")))
