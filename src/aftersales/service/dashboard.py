@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -50,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_total": sum(x[1] for x in status),
             "rates": rates,
             "breaches": reports.breaches(50),
-            "charts_json": json.dumps(charts, ensure_ascii=False),
+            "charts": charts,
             "now": now(),
         },
     )
