@@ -345,7 +345,7 @@ class Command(BaseCommand):
                 code="ST-MH",
                 name="闵行服务部",
                 kind="own",
-                zones=[zones[1]],
+                zones=[zones[1], zones[2]],
                 actor=users["admin"],
                 phone="021-54001234",
             ),
