@@ -201,6 +201,25 @@ _RULES: dict[str, Any] = {
     "PORTAL_CODE_ATTEMPTS": int(os.environ.get("AFTERSALES_PORTAL_CODE_ATTEMPTS", "5")),
     # Without an SMS gateway the codes go to the log and the development outbox page.
     "SMS_GATEWAY_URL": os.environ.get("AFTERSALES_SMS_GATEWAY_URL", ""),
+    # Satisfaction surveys: the 95 % target for individual and business customers; a rating of
+    # this value or more counts as satisfied.
+    "SURVEY_TARGET": float(os.environ.get("AFTERSALES_SURVEY_TARGET", "0.95")),
+    "SURVEY_TARGET_INDIVIDUAL": float(os.environ.get("AFTERSALES_SURVEY_TARGET_INDIVIDUAL", "0.95")),
+    "SURVEY_TARGET_BUSINESS": float(os.environ.get("AFTERSALES_SURVEY_TARGET_BUSINESS", "0.95")),
+    "SURVEY_SATISFIED_MIN_RATING": int(os.environ.get("AFTERSALES_SURVEY_SATISFIED_MIN_RATING", "4")),
+    # Outbound seat norms: 70–100 dials and 60–80 successful calls per seat per day; retries.
+    "OUTBOUND_MAX_ATTEMPTS": int(os.environ.get("AFTERSALES_OUTBOUND_MAX_ATTEMPTS", "3")),
+    "OUTBOUND_RETRY_MINUTES": int(os.environ.get("AFTERSALES_OUTBOUND_RETRY_MINUTES", "120")),
+    "OUTBOUND_DIALS_MIN": int(os.environ.get("AFTERSALES_OUTBOUND_DIALS_MIN", "70")),
+    "OUTBOUND_DIALS_MAX": int(os.environ.get("AFTERSALES_OUTBOUND_DIALS_MAX", "100")),
+    "OUTBOUND_SUCCESS_MIN": int(os.environ.get("AFTERSALES_OUTBOUND_SUCCESS_MIN", "60")),
+    "OUTBOUND_SUCCESS_MAX": int(os.environ.get("AFTERSALES_OUTBOUND_SUCCESS_MAX", "80")),
+    # Suggestions are decided within 60 days; a yearly certificate from this many suggestions.
+    "SUGGESTION_DECISION_DAYS": int(os.environ.get("AFTERSALES_SUGGESTION_DECISION_DAYS", "60")),
+    "SUGGESTION_CERTIFICATE_MIN": int(os.environ.get("AFTERSALES_SUGGESTION_CERTIFICATE_MIN", "3")),
+    # FAQ articles not reviewed for this long are flagged as stale.
+    "FAQ_STALE_AFTER_DAYS": int(os.environ.get("AFTERSALES_FAQ_STALE_AFTER_DAYS", "180")),
+    "FAQ_QUERY_MAX_CHARS": 200,
     # Page size of every list in the API.
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),

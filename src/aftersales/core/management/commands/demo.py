@@ -282,6 +282,10 @@ class Command(BaseCommand):
         customers = self.make_customers(opts["customers"], users, rng)
         units = self.make_units(opts["units"], customers, models, users, rng)
         created = self.make_requests(opts["requests"], customers, units, users, rng)
+        # FAQ articles, surveys, an outbound campaign and suggestions on top.
+        from django.core.management import call_command
+
+        call_command("followup_demo")
         self.stdout.write(
             f"demo data: {len(customers)} customers, {len(units)} units, {created} requests, "
             f"{len(users['technicians'])} technicians"
