@@ -19,9 +19,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGES = [
-    ("agent", "home", "/"),
-    ("agent", "requests", "/service/"),
-    ("manager", "api-docs", "/api/docs"),
+    # (login, file name, path, viewport width)
+    ("agent", "console", "/service/console/", 1366),
+    ("dispatcher", "dispatch-board", "/dispatch/board/", 1366),
+    ("manager", "dashboard", "/service/dashboard/?period=month", 1366),
+    ("tech01", "technician-today", "/dispatch/tech/", 390),
+    ("agent", "requests", "/service/", 1366),
 ]
 
 
@@ -35,22 +38,19 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        for user, name, path in PAGES:
-            page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+        for user, name, path, width in PAGES:
+            page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
             page.goto(args.base + "/accounts/login/")
             page.fill("input[name=username]", user)
             page.fill("input[name=password]", args.password)
             page.click("button[type=submit]")
             page.goto(args.base + path)
             page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(out / f"{name}.png"), full_page=False)
             if name == "requests":
-                first = page.locator("table.table tbody a").first
-                page.screenshot(path=str(out / f"{name}.png"), full_page=False)
-                first.click()
+                page.locator("table.table tbody a").first.click()
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(out / "request-detail.png"), full_page=False)
-            else:
-                page.screenshot(path=str(out / f"{name}.png"), full_page=False)
             page.close()
         browser.close()
     print(f"screenshots written to {out}/")
