@@ -59,17 +59,28 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=99)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the data of a previous run (migrations still run)"
+    )
     args = parser.parse_args()
     import psycopg
 
     with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    env = {**os.environ, "DATABASE_URL": f"{PG_BASE}/{DB_NAME}", "PYTHONPATH": str(ROOT / "src"),
-           "LOG_LEVEL": "WARNING"}
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not (args.reuse and exists):
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            args.reuse = False
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG_BASE}/{DB_NAME}",
+        "PYTHONPATH": str(ROOT / "src"),
+        "LOG_LEVEL": "WARNING",
+    }
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "aftersales.cli", "migrate", "-v0"], check=True, cwd=ROOT, env=env)
-    subprocess.run([sys.executable, "-m", "aftersales.cli", "demo"], check=True, cwd=ROOT, env=env)
+    if not args.reuse:
+        subprocess.run([sys.executable, "-m", "aftersales.cli", "demo"], check=True, cwd=ROOT, env=env)
     os.environ.update(env, DJANGO_SETTINGS_MODULE="aftersales.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -82,14 +93,17 @@ def main() -> None:
     from aftersales.service.models import ServiceRequest
 
     with connection.cursor() as cursor:
-        for statement in CLONE_SQL.format(copies=int(args.copies)).split(";"):
+        for statement in [] if args.reuse else CLONE_SQL.format(copies=int(args.copies)).split(";"):
             if statement.strip():
                 cursor.execute(statement)
+        cursor.execute("ANALYZE")
     total = ServiceRequest.objects.count()
     print(f"{total:,} requests loaded in {time.perf_counter() - t0:.0f} s")
 
     users = get_user_model().objects
-    sample = ServiceRequest.objects.filter(number__startswith="SR").select_related("customer").order_by("id")[0]
+    sample = (
+        ServiceRequest.objects.filter(number__startswith="SR").select_related("customer").order_by("id")[0]
+    )
     phone = sample.customer.phones.first().number
     pages = [
         ("agent", "home", "/"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from aftersales.service.selectors import home_summary
@@ -20,7 +21,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Uploaded files (signatures, photos, attachments) for signed-in staff only; customers never
     read another customer's files, so the portal does not link to them."""
     from django.conf import settings
@@ -33,4 +34,4 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         request.user.is_staff or has_role(request.user, *[r for r in Role.values if r != Role.CUSTOMER])
     ):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

@@ -205,6 +205,7 @@ class Command(BaseCommand):
                 intro="感谢您抽出一分钟时间，帮助我们改进服务。",
             )
         version = questionnaire.published_version()
+        assert version is not None  # published just above
         questions = surveys.version_questions(version)
         jobs = list(
             ServiceRequest.objects.filter(assignee__isnull=False, status__in=["resolved", "closed"])
