@@ -65,7 +65,10 @@ def make_resolved_repair(make_customer, make_unit, make_request, dispatcher, tec
         sr = s.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
         start = dt.datetime(2026, 11, 23, 10, tzinfo=SH)
         sr = s.schedule_visit(
-            request=sr, appointment_start=start, appointment_end=start + dt.timedelta(hours=2), actor=technician
+            request=sr,
+            appointment_start=start,
+            appointment_end=start + dt.timedelta(hours=2),
+            actor=technician,
         )
         sr = s.start_work(request=sr, actor=technician)
         return s.resolve_request(request=sr, actor=technician, note="更换压缩机电容")

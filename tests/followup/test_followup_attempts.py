@@ -107,7 +107,9 @@ def test_a_wrong_number_moves_to_the_next_number_and_closes_when_all_are_wrong(
     from aftersales.followup.services import create_callback
 
     customer = make_customer(phone="13800001111")
-    CustomerPhone.objects.create(customer=customer, number="021-64001234", digits="02164001234", last4="1234", kind="landline")
+    CustomerPhone.objects.create(
+        customer=customer, number="021-64001234", digits="02164001234", last4="1234", kind="landline"
+    )
     sr = make_resolved_repair(customer)
     cb = create_callback(request=sr, kind="after_job", due_at=at(2026, 11, 26, 9), actor=dispatcher)
     first = dial(cb, "wrong_number", agent)

@@ -37,7 +37,9 @@ def test_without_an_agent_owner_the_least_loaded_agent_gets_it(
     customer = make_customer()
     # Registered by a dispatcher: the owner is no agent.
     sr = make_request(customer, make_unit(customer), actor=dispatcher).request
-    create_callback(request=make_request(customer, make_unit(customer)).request, kind="after_job", due_at=DUE, actor=busy)
+    create_callback(
+        request=make_request(customer, make_unit(customer)).request, kind="after_job", due_at=DUE, actor=busy
+    )
     cb = create_callback(request=sr, kind="after_job", due_at=DUE, actor=dispatcher)
     assert cb.agent == idle
 

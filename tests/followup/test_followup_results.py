@@ -16,7 +16,9 @@ from aftersales.service.models import ServiceRequest
 
 def test_satisfied_closes_the_resolved_request(callback, resolved_repair, agent):
     done = complete_callback(callback=callback, outcome="客户对维修满意", result="close", actor=agent)
-    assert done.status == "done" and done.result == "close" and done.done_by == agent and done.done_at == START
+    assert (
+        done.status == "done" and done.result == "close" and done.done_by == agent and done.done_at == START
+    )
     assert done.outcome == "客户对维修满意"
     request = reload(resolved_repair)
     assert request.status == "closed" and request.closed_at == START
@@ -100,7 +102,11 @@ def test_a_new_request_of_another_type_is_registered_for_the_customers_unit(
 def test_a_new_request_needs_a_type_other_than_complaint_or_suggestion(callback, agent, request_type, code):
     with pytest.raises(ValidationFailed) as err:
         complete_callback(
-            callback=callback, outcome="客户有新需求", result="new_request", request_type=request_type, actor=agent
+            callback=callback,
+            outcome="客户有新需求",
+            result="new_request",
+            request_type=request_type,
+            actor=agent,
         )
     assert err.value.code == code
     assert reload(callback).status == "open"

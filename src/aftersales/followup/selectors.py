@@ -4,6 +4,7 @@ answers, schedules, and the callback processing rate."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -79,9 +80,9 @@ def waiting_until(callback: Callback, at: dt.datetime | None = None) -> dt.datet
     return None
 
 
-def list_rows(callbacks: QuerySet[Callback], limit: int = 200) -> list[ListRow]:
+def list_rows(callbacks: Iterable[Callback]) -> list[ListRow]:
     at = now()
-    return [ListRow(cb, is_overdue(cb, at), waiting_until(cb, at)) for cb in callbacks[:limit]]
+    return [ListRow(cb, is_overdue(cb, at), waiting_until(cb, at)) for cb in callbacks]
 
 
 def attempts_of(callback: Callback) -> QuerySet[CallbackAttempt]:

@@ -108,7 +108,12 @@ def _staff_user(user_id: int | None, field: str) -> Any:
 
 
 def _locked(callback: Callback) -> Callback:
-    return Callback.objects.select_for_update().select_related("request", "customer").get(pk=callback.pk)
+    # Only the callback row is locked (the request may be missing: a nullable join cannot be locked).
+    return (
+        Callback.objects.select_for_update(of=("self",))
+        .select_related("request", "customer")
+        .get(pk=callback.pk)
+    )
 
 
 def _require_open(callback: Callback) -> None:
@@ -820,7 +825,7 @@ def create_scheduled_callback(*, schedule_id: int) -> Callback | None:
     )
     if connection.features.has_select_for_update_skip_locked:
         # Another worker holding the row is creating this callback already.
-        qs = qs.select_for_update(skip_locked=True)
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
     schedule = qs.first()
     if schedule is None:
         return None

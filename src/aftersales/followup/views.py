@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -71,13 +72,17 @@ def callback_list(request: HttpRequest) -> HttpResponse:
     start, end = selectors.this_month()
     since, until = selectors.local_period(start, end)
     rate = selectors.processing_rate(start=since, end=until, agent=request.user if scope == "mine" else None)
+    page = Paginator(selectors.callback_list(request.user, scope=scope, state=state), 100).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "followup/list.html",
         {
             "scope": scope,
             "state": state,
-            "rows": selectors.list_rows(selectors.callback_list(request.user, scope=scope, state=state)),
+            "rows": selectors.list_rows(page.object_list),
+            "page": page,
             "promises": selectors.open_promises(request.user, scope)[:50],
             "rate": rate,
             "period": (start, end),
