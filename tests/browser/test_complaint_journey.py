@@ -39,6 +39,10 @@ def complaints_mounted(settings):
 
 @pytest.fixture
 def people(make_user, agent, manager):
+    from aftersales.suggestions.models import Department
+
+    # Seeded by a migration; a transactional test run before this one may have emptied the table.
+    Department.objects.get_or_create(code="after_sales", defaults={"name": "售后服务部"})
     return {
         "agent": agent,
         "quality": make_user("quality", "quality_a", first_name="王质量"),
