@@ -110,7 +110,9 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")}
     # Server-side binding lets psycopg prepare the statements a process repeats, which
     # saves the planning time of every small query.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "DB_SERVER_SIDE_BINDING", True
+    )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -193,7 +195,8 @@ _RULES: dict[str, Any] = {
     "RATING_SCALE": (1, 5),
     # Shown to the agent on every call (hotline rule: answer within 3 rings, greet with the script).
     "GREETING_SCRIPT": os.environ.get(
-        "AFTERSALES_GREETING_SCRIPT", "您好，欢迎致电售后服务热线，我是{agent}，工号{badge}，请问有什么可以帮您？"
+        "AFTERSALES_GREETING_SCRIPT",
+        "您好，欢迎致电售后服务热线，我是{agent}，工号{badge}，请问有什么可以帮您？",
     ),
     "HOTLINE_ANSWER_RINGS": int(os.environ.get("AFTERSALES_HOTLINE_ANSWER_RINGS", "3")),
     # Customer portal: one-time codes sent to the customer's phone.
