@@ -129,3 +129,17 @@ def make_request(db, agent):  # type: ignore[no-untyped-def]
         return register_request(data=data, actor=actor or agent)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """The calendar and the SLA policies are cached per process and cleared by signals on save;
+    a test's rollback sends no signal, so every test starts from the database as it is."""
+    from aftersales.core.calendar_service import forget_calendar
+    from aftersales.service.sla_services import forget_policies
+
+    forget_calendar()
+    forget_policies()
+    yield
+    forget_calendar()
+    forget_policies()

@@ -223,6 +223,30 @@ _RULES: dict[str, Any] = {
     # FAQ articles not reviewed for this long are flagged as stale.
     "FAQ_STALE_AFTER_DAYS": int(os.environ.get("AFTERSALES_FAQ_STALE_AFTER_DAYS", "180")),
     "FAQ_QUERY_MAX_CHARS": 200,
+    # Field work: resolved requests close themselves after this many days without a callback;
+    # the technician's daily report is due the next working day at this time.
+    "AUTO_CLOSE_DAYS": int(os.environ.get("AFTERSALES_AUTO_CLOSE_DAYS", "7")),
+    "DAILY_REPORT_DEADLINE_TIME": os.environ.get("AFTERSALES_DAILY_REPORT_DEADLINE_TIME", "10:00"),
+    "DAILY_REPORT_DEADLINE_WORKING_DAYS": int(
+        os.environ.get("AFTERSALES_DAILY_REPORT_DEADLINE_WORKING_DAYS", "1")
+    ),
+    "APPOINTMENT_SLOT_MINUTES": int(os.environ.get("AFTERSALES_APPOINTMENT_SLOT_MINUTES", "120")),
+    "SIGNATURE_MAX_BYTES": int(os.environ.get("AFTERSALES_SIGNATURE_MAX_BYTES", "1000000")),
+    # Callbacks after installations, repairs and complaints; retries; installed-project schedule
+    # (monthly in the first year after commissioning, quarterly after); the 100 % processing target.
+    "CALLBACK_REQUEST_TYPES": ("installation", "repair", "complaint"),
+    "CALLBACK_DUE_DAYS": int(os.environ.get("AFTERSALES_CALLBACK_DUE_DAYS", "3")),
+    "CALLBACK_MAX_ATTEMPTS": int(os.environ.get("AFTERSALES_CALLBACK_MAX_ATTEMPTS", "3")),
+    "CALLBACK_RETRY_MINUTES": int(os.environ.get("AFTERSALES_CALLBACK_RETRY_MINUTES", "120")),
+    "CALLBACK_SCHEDULE_FIRST_PERIOD_MONTHS": 12,
+    "CALLBACK_SCHEDULE_FIRST_INTERVAL_MONTHS": 1,
+    "CALLBACK_SCHEDULE_LATER_INTERVAL_MONTHS": 3,
+    "CALLBACK_PROCESSING_TARGET": 100,
+    # Complaints: kept at least a year ("important" ones for ever); who is told at once.
+    "COMPLAINT_RETENTION_YEARS": int(os.environ.get("AFTERSALES_COMPLAINT_RETENTION_YEARS", "1")),
+    "COMPLAINT_MANAGER_SEVERITIES": ("serious", "critical"),
+    "COMPLAINT_REPLY_RATE_TARGET": 100,
+    "COMPLAINT_VALID_RATE_TARGET": 1,
     # Page size of every list in the API.
     "PAGE_SIZE": int(os.environ.get("AFTERSALES_PAGE_SIZE", "50")),
     "PAGE_SIZE_MAX": int(os.environ.get("AFTERSALES_PAGE_SIZE_MAX", "200")),

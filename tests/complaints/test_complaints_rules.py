@@ -152,7 +152,7 @@ def run_at_once(n, fn):
 
 
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="row-level concurrency needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_quality_leads_approving_at_once_give_one_approval(register, flow, quality, quality2):
     sr = flow.through(
         register().complaint.request, ["validate", "assign", "investigate", "propose"], at(2026, 11, 24, 9)

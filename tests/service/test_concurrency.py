@@ -33,7 +33,7 @@ def run_at_once(n, fn):
     return results, errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_concurrent_registrations_get_twenty_distinct_numbers(make_customer, make_request):
     customer = make_customer()
     results, errors = run_at_once(
@@ -44,7 +44,7 @@ def test_twenty_concurrent_registrations_get_twenty_distinct_numbers(make_custom
     assert sorted(int(n.rsplit("-", 1)[1]) for n in results) == list(range(1, 21))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_agents_registering_the_same_unit_at_once_give_one_request(
     make_customer, make_unit, make_request, make_user
 ):
@@ -58,7 +58,7 @@ def test_two_agents_registering_the_same_unit_at_once_give_one_request(
     assert results[0].request.pk == results[1].request.pk
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_dispatchers_acting_at_once_one_wins(make_customer, make_unit, make_request, make_user):
     from aftersales.core.errors import StaleState, TransitionRefused
     from aftersales.service.services import assign_request
