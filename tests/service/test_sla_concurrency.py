@@ -9,7 +9,7 @@ from django.db import connection
 
 from aftersales.core.clock import frozen_at
 from aftersales.core.models import Notification
-from aftersales.service.models import Escalation
+from aftersales.service.models import Escalation, SlaClock, SlaPolicy
 from aftersales.service.sla_services import handle_due_clocks
 
 pytestmark = pytest.mark.skipif(not settings.IS_POSTGRES, reason="SKIP LOCKED needs PostgreSQL")
@@ -18,6 +18,16 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_once_raise_each_escalation_once(make_customer, make_unit, make_request, make_user):
+    # A policy of the test's own (calendar time, so no business calendar is involved): the most
+    # specific row for these requests whatever earlier tests left in the process.
+    SlaPolicy.objects.create(
+        name="test first contact 30 min",
+        clock="first_contact",
+        request_type="repair",
+        priority="normal",
+        target_minutes=30,
+        basis="calendar",
+    )
     agent = make_user("agent")
     make_user("dispatcher")
     received = dt.datetime(2026, 11, 24, 9, 0, tzinfo=SH)
@@ -25,6 +35,7 @@ def test_two_workers_at_once_raise_each_escalation_once(make_customer, make_unit
         customer = make_customer()
         with frozen_at(received):
             make_request(customer, make_unit(customer), actor=agent, received_at=received)
+    assert SlaClock.objects.filter(code="first_contact", basis="calendar").count() == 30
     barrier = threading.Barrier(2)
     errors = []
 
