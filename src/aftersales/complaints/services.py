@@ -32,7 +32,7 @@ from aftersales.core.clock import local_date, local_today, now
 from aftersales.core.errors import PermissionRefused, StaleState, TransitionRefused, ValidationFailed
 from aftersales.core.history import record_history
 from aftersales.core.notifications import notify
-from aftersales.core.permissions import Role, has_role, roles_of
+from aftersales.core.permissions import Role, has_role, roles_of, users_with_role
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.service.models import ClockCode, ServiceRequest
 from aftersales.service.services import RequestInput, move_request, register_request
@@ -132,10 +132,6 @@ def _department(department_id: int | None, field: str) -> Department:
     if department is None:
         raise ValidationFailed("invalid_department", _("Choose an active department."), field=field)
     return department
-
-
-def users_with_role(*roles: str) -> list[Any]:
-    return list(get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct())
 
 
 def supervisor_of(user: Any, fallback_department: Department | None = None) -> Any:

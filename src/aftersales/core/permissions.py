@@ -49,3 +49,10 @@ def require_role(user: Any, *roles: str) -> None:
 
 def sees_all_requests(user: Any) -> bool:
     return bool(roles_of(user) & ALL_REQUESTS_ROLES)
+
+
+def users_with_role(*roles: str) -> list[Any]:
+    """Active users holding any of these roles (the recipients of a role's notifications)."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct())

@@ -16,7 +16,6 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -35,7 +34,7 @@ from aftersales.core.errors import (
 from aftersales.core.history import record_history
 from aftersales.core.notifications import notify
 from aftersales.core.numbering import next_number
-from aftersales.core.permissions import Role, has_role, require_role, roles_of
+from aftersales.core.permissions import Role, has_role, require_role, roles_of, users_with_role
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.core.system import system_user
 from aftersales.service import services as request_services
@@ -177,10 +176,6 @@ def _commit(
     )
     wo.refresh_from_db()
     return wo
-
-
-def _users_with_role(role: str) -> list[Any]:
-    return list(get_user_model().objects.filter(is_active=True, groups__name=role).distinct())
 
 
 def _charge_for(request: ServiceRequest, cause: str) -> str:
@@ -451,7 +446,7 @@ def request_emergency_dispatch(
         subject=approval, event="emergency_requested", actor=actor, new=approval.status, note=reason
     )
     notify(
-        recipients=_users_with_role(Role.MANAGER),
+        recipients=users_with_role(Role.MANAGER),
         kind="emergency_dispatch_requested",
         subject=gettext("Emergency dispatch for %(request)s needs your approval")
         % {"request": request.number},
@@ -1308,7 +1303,7 @@ def finish_work_order(
         )
     if wo.signed_at is None and wo.signature_waived_at is None:
         notify(
-            recipients=_users_with_role(Role.DISPATCHER),
+            recipients=users_with_role(Role.DISPATCHER),
             kind="work_order_unsigned",
             subject=gettext("Work order %(number)s was finished without the customer's signature")
             % {"number": wo.number},
