@@ -176,6 +176,10 @@ _RULES: dict[str, Any] = {
     "API_TOKEN_DAYS": int(os.environ.get("AFTERSALES_API_TOKEN_DAYS", "30")),
     # How often a token's "last used" time is written (seconds).
     "API_TOKEN_TOUCH_SECONDS": int(os.environ.get("AFTERSALES_API_TOKEN_TOUCH_SECONDS", "60")),
+    # A process re-reads a token, its user and the user's roles at most this often (seconds);
+    # a token deleted or a user deactivated or given other roles in the admin counts at once
+    # in the process that made the change and within this time in the others.
+    "API_AUTH_CACHE_SECONDS": float(os.environ.get("AFTERSALES_API_AUTH_CACHE_SECONDS", "10")),
     # Outbox delivery: a worker's claim on a delivery lapses after this lease, so another
     # worker delivers what a dead one left; failures are retried with backoff.
     "DELIVERY_LEASE_SECONDS": int(os.environ.get("AFTERSALES_DELIVERY_LEASE_SECONDS", "60")),

@@ -48,6 +48,30 @@ def test_token_with_wrong_password_is_refused(api, agent):
     assert response.json()["code"] == "bad_credentials"
 
 
+def test_deleted_token_deactivated_user_and_removed_role_take_effect_at_once(api, agent, make_customer):
+    """Tokens are cached per process; a change made in the admin clears the cache."""
+    from django.contrib.auth.models import Group
+
+    from aftersales.core.models import ApiToken
+
+    customer = make_customer()
+    tok = api().post("/auth/token", {"username": agent.username, "password": "pw-123456"}).json()["token"]
+    assert api(token=tok).get(f"/customers/{customer.pk}").status_code == 200
+    agent.groups.remove(Group.objects.get(name="agent"))
+    body = {"type": "consultation", "channel": "api", "customer_id": customer.pk, "description": "咨询"}
+    assert api(token=tok).post("/service-requests", body).status_code == 403
+    agent.groups.add(Group.objects.get(name="agent"))
+    assert api(token=tok).post("/service-requests", body).status_code == 201
+    agent.is_active = False
+    agent.save()
+    assert api(token=tok).get(f"/customers/{customer.pk}").status_code == 401
+    agent.is_active = True
+    agent.save()
+    assert api(token=tok).get(f"/customers/{customer.pk}").status_code == 200
+    ApiToken.objects.filter(user=agent).delete()
+    assert api(token=tok).get(f"/customers/{customer.pk}").status_code == 401
+
+
 def test_no_credentials_gives_401_in_chinese(api):
     response = api().get("/service-requests")
     assert response.status_code == 401

@@ -144,7 +144,7 @@ def _person(user: Any) -> dict[str, Any] | None:
     }
 
 
-def request_payload(sr: ServiceRequest) -> dict[str, Any]:
+def request_payload(sr: ServiceRequest, clocks: list[Any] | None = None) -> dict[str, Any]:
     return {
         "number": sr.number,
         "type": sr.type,
@@ -172,7 +172,7 @@ def request_payload(sr: ServiceRequest) -> dict[str, Any]:
         "repeat_contacts": sr.repeat_contacts,
         "first_contact_resolution": sr.first_contact_resolution,
         "reopen_count": sr.reopen_count,
-        "sla": sla_payload(sr),
+        "sla": sla_payload(sr, clocks=clocks),
     }
 
 
@@ -236,7 +236,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     )
     # The registering user may always see what they registered: no second lookup needed.
     sr = reg.request
-    return Status(200 if reg.repeat else 201, {**request_payload(sr), "repeat": reg.repeat})
+    return Status(200 if reg.repeat else 201, {**request_payload(sr, reg.clocks), "repeat": reg.repeat})
 
 
 @router.get("", response=Page[RequestOut])

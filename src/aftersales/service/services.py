@@ -73,6 +73,7 @@ class RequestInput:
 class Registration:
     request: ServiceRequest
     repeat: bool  # True: an open request already existed and was returned instead
+    clocks: list[Any] | None = None  # the clocks started by this registration, in start order
 
 
 def _refuse(refusal: Any, **params: Any) -> DomainError:
@@ -111,15 +112,23 @@ def _validate_request(data: RequestInput, at: dt.datetime) -> tuple[Customer, Un
                 field="contact_phone",
                 phone=data.contact_phone,
             ) from None
-    customer = Customer.objects.filter(pk=data.customer_id).first()
-    if customer is None:
-        raise ValidationFailed("unknown_customer", _("Unknown customer."), field="customer_id")
     unit = None
     if data.unit_id is not None:
-        unit = Unit.objects.select_related("product_model__category").filter(pk=data.unit_id).first()
-        if unit is None:
+        # One query brings the unit, its owner and its warranty terms.
+        try:
+            unit = Unit.objects.select_related("customer", "product_model__category").get(pk=data.unit_id)
+        except Unit.DoesNotExist:
+            unit = None
+    if unit is not None and unit.customer_id == data.customer_id:
+        customer = unit.customer
+    else:
+        found = Customer.objects.filter(pk=data.customer_id).first()
+        if found is None:
+            raise ValidationFailed("unknown_customer", _("Unknown customer."), field="customer_id")
+        customer = found
+        if data.unit_id is not None and unit is None:
             raise ValidationFailed("unknown_unit", _("Unknown unit."), field="unit_id")
-        if unit.customer_id != customer.pk:
+        if unit is not None:
             raise ValidationFailed(
                 "unit_of_other_customer", _("This unit belongs to another customer."), field="unit_id"
             )
@@ -127,14 +136,19 @@ def _validate_request(data: RequestInput, at: dt.datetime) -> tuple[Customer, Un
         raise ValidationFailed(
             "unit_required", _("A repair, installation or maintenance needs the unit."), field="unit_id"
         )
+    # A customer has a few addresses: the default one (else the first) is picked here.
+    addresses = sorted(
+        Address.objects.select_related("zone").filter(customer=customer),
+        key=lambda a: (not a.is_default, a.pk),
+    )
     if data.address_id is not None:
-        address = Address.objects.filter(pk=data.address_id, customer=customer).first()
+        address = next((a for a in addresses if a.pk == data.address_id), None)
         if address is None:
             raise ValidationFailed(
                 "unknown_address", _("Unknown address for this customer."), field="address_id"
             )
     else:
-        address = customer.addresses.order_by("-is_default", "id").first()
+        address = addresses[0] if addresses else None
     return customer, unit, address
 
 
@@ -189,15 +203,16 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
     A second contact about the same customer, unit and type while a request is open
     returns that request, marked as a repeat contact, instead of creating another.
     """
+    return _register(data, actor)
+
+
+def _register(data: RequestInput, actor: Any) -> Registration:
+    """``register_request`` inside a transaction the caller holds."""
     at = now()
     customer, unit, address = _validate_request(data, at)
     is_customer = has_role(actor, Role.CUSTOMER)
     if is_customer and getattr(customer, "portal_user_id", None) != actor.pk:
         raise PermissionRefused()
-
-    existing = _open_request_for(data)
-    if existing is not None:
-        return _mark_repeat(existing, actor, data)
 
     received_at = data.received_at or at
     warranty: dict[str, Any] = {}
@@ -208,6 +223,8 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
     answered = data.type == RequestType.CONSULTATION and bool(data.answer.strip())
     status = Status.ANSWERED if answered else Status.NEW
     try:
+        # The partial unique index (one open request per type, customer and unit) decides
+        # whether this is a repeat contact, also when two agents register at the same instant.
         with transaction.atomic():
             request = ServiceRequest.objects.create(
                 number=_provisional_number(),
@@ -219,7 +236,7 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
                 customer=customer,
                 unit=unit,
                 address=address,
-                zone_id=address.zone_id if address else None,
+                zone=address.zone if address else None,
                 contact_phone=parse_phone(data.contact_phone).number if data.contact_phone else "",
                 description=data.description.strip(),
                 answer=data.answer.strip(),
@@ -232,7 +249,6 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
                 first_contact_resolution=answered,
             )
     except IntegrityError:
-        # Someone registered the same unit's request in the same instant: theirs stands.
         existing = _open_request_for(data)
         if existing is None:
             raise
@@ -257,12 +273,12 @@ def register_request(*, data: RequestInput, actor: Any) -> Registration:
             at=at,
             data={"action": "answer", "first_contact": True},
         )
-    start_clocks_on_registration(request)
+    clocks = start_clocks_on_registration(request)
     # The day's counter is taken last, so its row lock is held only until the commit that
     # follows: concurrent registrations queue for a moment, not for the whole registration.
     request.number = next_number(NUMBER_SCOPE, at)
     ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
-    return Registration(request, repeat=False)
+    return Registration(request, repeat=False, clocks=clocks)
 
 
 def _move(
@@ -591,7 +607,7 @@ def intake_request(
                 actor=actor,
             )
         data.unit_id = found.pk
-    return register_request(data=data, actor=actor)
+    return _register(data, actor)
 
 
 @transaction.atomic

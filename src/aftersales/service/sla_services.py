@@ -457,8 +457,12 @@ def clock_payload(clock: SlaClock, at: dt.datetime | None = None) -> dict[str, A
     }
 
 
-def sla_payload(request: ServiceRequest, at: dt.datetime | None = None) -> dict[str, Any]:
-    clocks = list(SlaClock.objects.filter(request=request).select_related("policy").order_by("id"))
+def sla_payload(
+    request: ServiceRequest, at: dt.datetime | None = None, clocks: list[SlaClock] | None = None
+) -> dict[str, Any]:
+    """The request's clocks for the API; ``clocks`` when the caller has just started them."""
+    if clocks is None:
+        clocks = list(SlaClock.objects.filter(request=request).select_related("policy").order_by("id"))
     payload: dict[str, Any] = {
         "zone": clocks[0].zone_kind if clocks else (request.zone.kind if request.zone else "")
     }
