@@ -133,16 +133,10 @@ def make_request(db, agent):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """The calendar and the SLA policies are cached per process and cleared by signals on save;
+    """The calendar, the SLA policies and API tokens are cached per process and cleared by signals on save;
     a test's rollback sends no signal, so every test starts from the database as it is."""
-    from aftersales.core.calendar_service import forget_calendar
     from aftersales.core.process_cache import clear_all
-    from aftersales.service.sla_services import forget_policies
 
-    forget_calendar()
-    forget_policies()
     clear_all()
     yield
-    forget_calendar()
-    forget_policies()
     clear_all()

@@ -8,8 +8,6 @@ Built once per process and rebuilt when an administrator changes the calendar
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -18,9 +16,9 @@ from .business_calendar import BusinessCalendar, coverage_warning, default_worki
 from .clock import local_today
 from .conf import rule
 from .models import CompanyDay, CompanyDayKind, WorkingHours
+from .process_cache import TimedCache
 
-_lock = threading.Lock()
-_cached: tuple[float, BusinessCalendar] | None = None
+_calendar: TimedCache[BusinessCalendar] = TimedCache(lambda: rule("CALENDAR_REFRESH_SECONDS"))
 
 
 def build_calendar() -> BusinessCalendar:
@@ -38,18 +36,15 @@ def build_calendar() -> BusinessCalendar:
 
 
 def current_calendar() -> BusinessCalendar:
-    global _cached
-    refresh = rule("CALENDAR_REFRESH_SECONDS")
-    with _lock:
-        if _cached is None or time.monotonic() - _cached[0] > refresh:
-            _cached = (time.monotonic(), build_calendar())
-        return _cached[1]
+    cal = _calendar.get(None)
+    if cal is None:
+        cal = build_calendar()
+        _calendar.put(None, cal)
+    return cal
 
 
 def forget_calendar(**kwargs: object) -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    _calendar.clear()
 
 
 def holiday_coverage_warning():  # type: ignore[no-untyped-def]

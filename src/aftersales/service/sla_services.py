@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +29,7 @@ from aftersales.core.errors import ValidationFailed
 from aftersales.core.history import record_history
 from aftersales.core.notifications import notify_many
 from aftersales.core.permissions import Role
+from aftersales.core.process_cache import TimedCache
 
 from . import sla
 from .models import ClockCode, ClockStart, Escalation, ServiceRequest, SlaClock, SlaPolicy
@@ -49,25 +48,21 @@ def _context(request: ServiceRequest) -> dict[str, str]:
     }
 
 
-_policy_lock = threading.Lock()
-_policy_cache: tuple[float, list[SlaPolicy]] | None = None
+_policies: TimedCache[list[SlaPolicy]] = TimedCache(lambda: rule("CALENDAR_REFRESH_SECONDS"))
 
 
 def active_policies() -> list[SlaPolicy]:
     """The active policy rows, read once per process and again after an administrator's change
     (signals clear the cache here; other processes re-read within CALENDAR_REFRESH_SECONDS)."""
-    global _policy_cache
-    refresh = rule("CALENDAR_REFRESH_SECONDS")
-    with _policy_lock:
-        if _policy_cache is None or time.monotonic() - _policy_cache[0] > refresh:
-            _policy_cache = (time.monotonic(), list(SlaPolicy.objects.filter(active=True).order_by("id")))
-        return _policy_cache[1]
+    policies = _policies.get(None)
+    if policies is None:
+        policies = list(SlaPolicy.objects.filter(active=True).order_by("id"))
+        _policies.put(None, policies)
+    return policies
 
 
 def forget_policies(**kwargs: object) -> None:
-    global _policy_cache
-    with _policy_lock:
-        _policy_cache = None
+    _policies.clear()
 
 
 post_save.connect(forget_policies, sender=SlaPolicy, dispatch_uid="sla-policy-save")
