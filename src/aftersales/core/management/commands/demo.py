@@ -225,7 +225,7 @@ TYPE_WEIGHTS = [
     ("delivery", 10),
     ("maintenance", 8),
     ("consultation", 12),
-    ("complaint", 6),
+    ("complaint", 2),  # taken at the general intake, register still to fill in; more come below
     ("return", 5),
     ("suggestion", 3),
     ("feedback", 4),
@@ -282,10 +282,11 @@ class Command(BaseCommand):
         customers = self.make_customers(opts["customers"], users, rng)
         units = self.make_units(opts["units"], customers, models, users, rng)
         created = self.make_requests(opts["requests"], customers, units, users, rng)
-        # FAQ articles, surveys, an outbound campaign and suggestions on top.
+        # FAQ articles, surveys, an outbound campaign, suggestions and complaints on top.
         from django.core.management import call_command
 
         call_command("followup_demo")
+        call_command("complaints_demo")
         self.stdout.write(
             f"demo data: {len(customers)} customers, {len(units)} units, {created} requests, "
             f"{len(users['technicians'])} technicians"
