@@ -31,7 +31,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         status=request.GET.get("status") or None,
         q=request.GET.get("q") or None,
     )
-    page = Paginator(selectors.filter_requests(request.user, f), 50).get_page(request.GET.get("page"))
+    requests = selectors.for_table(selectors.filter_requests(request.user, f))
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "service/list.html",
