@@ -117,6 +117,10 @@ def main() -> None:
         ("manager", "dashboard (month)", "/service/dashboard/?period=month"),
         (None, "portal track", f"/portal/track/?number={sample.number}&phone={phone}"),
     ]
+    # As the web server's process does once it is loaded (aftersales.wsgi).
+    from aftersales.core.startup import prepare_web_process
+
+    prepare_web_process()
     print(f"{'page':<26}{'p50 ms':>10}{'p95 ms':>10}   target p95 < 200 ms")
     worst = 0.0
     for username, name, url in pages:
