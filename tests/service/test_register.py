@@ -31,6 +31,20 @@ def test_numbers_are_sequential_per_local_day(make_customer, make_unit, make_req
     assert next_day.number == "SR20261123-0001"
 
 
+def test_the_ten_thousandth_number_of_a_day_grows_a_digit_and_stays_in_the_row(
+    make_customer, make_unit, make_request
+):
+    from aftersales.core.models import DailySequence
+
+    customer = make_customer()
+    DailySequence.objects.create(scope="SR", day=dt.date(2026, 11, 22), last=9998)
+    with frozen_at(dt.datetime(2026, 11, 22, 9, 0, tzinfo=SH)):
+        a = make_request(customer, make_unit(customer)).request
+        b = make_request(customer, make_unit(customer)).request
+    assert (a.number, b.number) == ("SR20261122-9999", "SR20261122-10000")
+    assert ServiceRequest.objects.get(pk=b.pk).number == "SR20261122-10000"
+
+
 def test_registering_agent_owns_the_request(make_customer, make_unit, make_request, agent):
     customer = make_customer()
     reg = make_request(customer, make_unit(customer))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
+from django.db import connection, models
 
 from .clock import local_date
 from .models import DailySequence
@@ -34,3 +34,35 @@ def next_number(scope: str, at: dt.datetime, width: int = 4) -> str:
     day = local_date(at)
     seq = next_in_sequence(scope, day)
     return f"{scope}{day:%Y%m%d}-{seq:0{width}d}"
+
+
+def number_row(obj: models.Model, scope: str, at: dt.datetime, field: str = "number", width: int = 4) -> str:
+    """Draw the next number of ``scope`` and write it into ``obj``'s row (saved, in this transaction).
+
+    Done as the transaction's last statement: the day's counter row stays locked only until the
+    commit that follows. On PostgreSQL counter and row are written by one statement, so that
+    lock is held for a single round trip.
+    """
+    day = local_date(at)
+    prefix = f"{scope}{day:%Y%m%d}-"
+    if connection.vendor != "postgresql":
+        number = f"{prefix}{next_in_sequence(scope, day):0{width}d}"
+        type(obj)._default_manager.filter(pk=obj.pk).update(**{field: number})
+    else:
+        qn = connection.ops.quote_name
+        target = obj._meta.get_field(field)
+        assert isinstance(target, models.Field) and target.column
+        table, column = qn(obj._meta.db_table), qn(target.column)
+        sql = (
+            f"WITH n AS ({_UPSERT.format(table=qn(DailySequence._meta.db_table))}) "
+            f"UPDATE {table} SET {column} = %s || lpad(n.last::text, greatest(%s, length(n.last::text)), '0') "
+            f"FROM n WHERE {table}.{qn(obj._meta.pk.column)} = %s RETURNING {table}.{column}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [scope, day, prefix, width, obj.pk])
+            row = cursor.fetchone()
+        if row is None:
+            raise ValueError(f"{obj!r} is not saved")
+        number = row[0]
+    setattr(obj, field, number)
+    return number

@@ -33,7 +33,7 @@ from aftersales.core.errors import (
 )
 from aftersales.core.history import record_history
 from aftersales.core.notifications import notify
-from aftersales.core.numbering import next_number
+from aftersales.core.numbering import next_number, number_row
 from aftersales.core.permissions import Role, has_role, require_role, roles_of, users_with_role
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.core.system import system_user
@@ -407,8 +407,7 @@ def _create_work_order(
         },
     )
     # Drawn last so the day's counter row is locked only until the commit that follows.
-    wo.number = next_number(WORK_ORDER_SCOPE, at)
-    WorkOrder.objects.filter(pk=wo.pk).update(number=wo.number)
+    number_row(wo, WORK_ORDER_SCOPE, at)
     notify(
         recipients=[technician.user],
         kind="work_order_assigned",

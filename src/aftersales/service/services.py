@@ -31,7 +31,7 @@ from aftersales.core.errors import (
     ValidationFailed,
 )
 from aftersales.core.history import record_history
-from aftersales.core.numbering import next_number
+from aftersales.core.numbering import number_row
 from aftersales.core.permissions import Role, has_role, roles_of
 from aftersales.core.phones import InvalidPhone, parse_phone
 from aftersales.customers.models import Address, Customer
@@ -276,8 +276,7 @@ def _register(data: RequestInput, actor: Any) -> Registration:
     clocks = start_clocks_on_registration(request)
     # The day's counter is taken last, so its row lock is held only until the commit that
     # follows: concurrent registrations queue for a moment, not for the whole registration.
-    request.number = next_number(NUMBER_SCOPE, at)
-    ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
+    number_row(request, NUMBER_SCOPE, at)
     return Registration(request, repeat=False, clocks=clocks)
 
 
