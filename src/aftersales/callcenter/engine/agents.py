@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+from .grouping import decode, dictionary, encode, timeline_order
 from .queue_log import LOGIN_EVENTS, LOGOFF_EVENTS, PAUSE_EVENTS, UNPAUSE_EVENTS
 from .records import UTC_US
 
@@ -34,15 +35,8 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
 
 SHIFT_SCHEMA: dict[str, pl.DataType] = {"agent": pl.String(), "start": UTC_US, "present": pl.Boolean()}
 
-_TIMELINE = {
-    "agent": pl.String(),
-    "ts": UTC_US,
-    "seq": pl.Int64(),
-    "d_member": pl.Int64(),
-    "pause_state": pl.Int8(),
-    "reason": pl.String(),
-    "d_sched": pl.Int64(),
-}
+# Kinds of agent events on the timeline (membership kinds first).
+_LOGIN, _LOGOFF, _PAUSE, _UNPAUSE = 1, 2, 3, 4
 
 
 def empty_segments() -> pl.DataFrame:
@@ -64,69 +58,87 @@ def agent_segments(
     so). Scheduled time runs to ``schedule_end`` (default the same), so that a
     shift nobody logged in for still counts against adherence.
     """
-    frames: list[pl.DataFrame] = []
     e = pl.col("event")
-    if events.height:
-        ev = events
-        mem = (
-            ev.filter(e.is_in(list(LOGIN_EVENTS + LOGOFF_EVENTS)))
-            .sort(["agent", "occurred_at", "seq"])
-            .with_columns(
-                _state=pl.when(e.is_in(list(LOGIN_EVENTS))).then(1).otherwise(0),
-                _key=pl.concat_str([pl.col("agent"), pl.col("queue").fill_null("NONE")], separator="\x1f"),
-            )
-        )
-        mem = mem.with_columns(_prev=pl.col("_state").shift(1).over("_key").fill_null(0))
+    kind = (
+        pl.when(e.is_in(list(LOGIN_EVENTS)))
+        .then(pl.lit(_LOGIN, pl.Int8))
+        .when(e.is_in(list(LOGOFF_EVENTS)))
+        .then(pl.lit(_LOGOFF, pl.Int8))
+        .when(e.is_in(list(PAUSE_EVENTS)))
+        .then(pl.lit(_PAUSE, pl.Int8))
+        .when(e.is_in(list(UNPAUSE_EVENTS)))
+        .then(pl.lit(_UNPAUSE, pl.Int8))
+    )
+    ev = events.with_columns(_k=kind).filter(pl.col("_k").is_not_null()) if events.height else events
+    sched = schedules.filter(pl.col("end") > pl.col("start")) if schedules is not None else None
+    if ev.height == 0 and (sched is None or sched.height == 0):
+        return empty_segments()
+    agents = dictionary(ev.get_column("agent"), *(() if sched is None else (sched.get_column("agent"),)))
+    reasons = set(acw_reasons)
+    blank_is_acw = "" in reasons
+    frames: list[pl.DataFrame] = []
+    seqs: list[pl.Series] = []
+    if ev.height:
+        # After-call work is decided once per distinct pause reason, not per line.
+        raw = ev.select(pl.col("reason").fill_null("").unique()).to_series()
+        normal = raw.str.strip_chars().str.to_lowercase()
+        acw_raw = raw.filter(normal.is_in(list(reasons))) if reasons else raw.clear()
+        k = pl.col("_k")
+        opens = (k == _LOGIN) | (k == _UNPAUSE)
         frames.append(
-            mem.select(
-                agent="agent",
-                ts="occurred_at",
-                seq="seq",
-                d_member=(pl.col("_state") - pl.col("_prev")).cast(pl.Int64),
-                pause_state=pl.when(e.is_in(list(LOGIN_EVENTS))).then(pl.lit(0, pl.Int8)),
-                reason=pl.when(e.is_in(list(LOGIN_EVENTS))).then(pl.lit("")),
-                d_sched=pl.lit(0, pl.Int64),
-            )
-        )
-        pauses = ev.filter(e.is_in(list(PAUSE_EVENTS + UNPAUSE_EVENTS)))
-        frames.append(
-            pauses.select(
-                agent="agent",
-                ts="occurred_at",
-                seq="seq",
-                d_member=pl.lit(0, pl.Int64),
-                pause_state=pl.when(e.is_in(list(PAUSE_EVENTS)))
+            ev.lazy()
+            .select(
+                _a=pl.Series(encode(ev.get_column("agent"), agents)),
+                ts=pl.col("occurred_at"),
+                _row=pl.int_range(pl.len(), dtype=pl.UInt32),
+                _mem=k <= _LOGOFF,
+                _state=(k == _LOGIN).cast(pl.Int8),
+                pause_state=pl.when(k == _PAUSE)
                 .then(pl.lit(1, pl.Int8))
-                .otherwise(pl.lit(0, pl.Int8)),
-                reason=pl.when(e.is_in(list(PAUSE_EVENTS)))
-                .then(pl.col("reason").fill_null("").str.strip_chars().str.to_lowercase())
-                .otherwise(pl.lit("")),
-                d_sched=pl.lit(0, pl.Int64),
+                .when(opens)
+                .then(pl.lit(0, pl.Int8)),
+                _acw=pl.when(k == _PAUSE)
+                .then(pl.col("reason").fill_null("").is_in(acw_raw.implode()))
+                .when(opens)
+                .then(pl.lit(blank_is_acw)),
+                d_sched=pl.lit(0, pl.Int8),
             )
+            .collect()
         )
-    if schedules is not None and schedules.height:
-        sched = schedules.filter(pl.col("end") > pl.col("start"))
+        seqs.append(ev.get_column("seq").cast(pl.Int64))
+    if sched is not None and sched.height:
+        codes = pl.Series(encode(sched.get_column("agent"), agents))
         for col, delta, seq in (("start", 1, 1), ("end", -1, 0)):
             frames.append(
                 sched.select(
-                    agent="agent",
-                    ts=pl.col(col),
-                    seq=pl.lit(seq, pl.Int64),
-                    d_member=pl.lit(0, pl.Int64),
+                    _a=codes,
+                    ts=pl.col(col).cast(UTC_US),
+                    _row=pl.lit(None, pl.UInt32),
+                    _mem=pl.lit(False),
+                    _state=pl.lit(0, pl.Int8),
                     pause_state=pl.lit(None, pl.Int8),
-                    reason=pl.lit(None, pl.String),
-                    d_sched=pl.lit(delta, pl.Int64),
+                    _acw=pl.lit(None, pl.Boolean),
+                    d_sched=pl.lit(delta, pl.Int8),
                 )
             )
-    if not frames:
-        return empty_segments()
-    tl = pl.concat(
-        [f.select([pl.col(c).cast(t) for c, t in _TIMELINE.items()]) for f in frames], how="vertical"
-    )
-    # Sorting by an integer code per agent is much cheaper than by text; the rows of one
-    # agent are then contiguous and running values can be computed over the whole column,
-    # restarted at each agent's first row, instead of with per-group windows.
-    tl = tl.with_columns(_a=pl.col("agent").cast(pl.Categorical).to_physical()).sort(["_a", "ts", "seq"])
+            seqs.append(pl.repeat(seq, sched.height, dtype=pl.Int64, eager=True))
+    tl = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+    seq_all = pl.concat(seqs) if len(seqs) > 1 else seqs[0]
+    # One sort puts each agent's rows together in time order; running values are then computed
+    # over the whole column, restarted at each agent's first row, instead of per-group windows.
+    order, times = timeline_order(tl.get_column("_a").to_numpy(), tl.get_column("ts"), seq_all)
+    tl = tl.drop("ts")[order].with_columns(ts=times)
+    # Queue memberships are counted per (agent, queue): a duplicate ADDMEMBER adds nothing.
+    mem_rows = tl.select(pl.col("_mem").arg_true()).to_series()
+    if mem_rows.len():
+        mem = tl[mem_rows].select("_a", "_state", "_row")
+        mem = mem.with_columns(
+            _q=ev.get_column("queue").fill_null("NONE").gather(mem.get_column("_row"))
+        ).select(_d=pl.col("_state") - pl.col("_state").shift(1).over("_a", "_q").fill_null(0))
+        d_member = pl.zeros(tl.height, pl.Int64, eager=True).scatter(mem_rows, mem.get_column("_d"))
+    else:
+        d_member = pl.zeros(tl.height, pl.Int64, eager=True)
+    tl = tl.with_columns(d_member=d_member)
     first = (pl.col("_a") != pl.col("_a").shift(1)).fill_null(True)
     last = (pl.col("_a") != pl.col("_a").shift(-1)).fill_null(True)
     data_end = pl.lit(horizon_end).cast(UTC_US)
@@ -134,32 +146,33 @@ def agent_segments(
     horizon = pl.max_horizontal(data_end, plan_end)
 
     def running_sum(col: str) -> pl.Expr:
-        total = pl.col(col).cum_sum()
+        total = pl.col(col).cast(pl.Int64).cum_sum()
         return total - pl.when(first).then(total - pl.col(col)).otherwise(None).forward_fill()
 
-    tl = tl.with_columns(
+    # Lazily, so that the first/last-row conditions are evaluated once and the filters fuse.
+    seg = tl.lazy().with_columns(
         _members=running_sum("d_member"),
         _sched=running_sum("d_sched"),
         _paused=pl.when(first)
         .then(pl.col("pause_state").fill_null(0))
         .otherwise(pl.col("pause_state"))
         .forward_fill(),
-        _reason=pl.when(first)
-        .then(pl.col("reason").fill_null(""))
-        .otherwise(pl.col("reason"))
+        _acw=pl.when(first)
+        .then(pl.col("_acw").fill_null(blank_is_acw))
+        .otherwise(pl.col("_acw"))
         .forward_fill(),
         _end=pl.when(last).then(horizon).otherwise(pl.col("ts").shift(-1)),
     )
     logged_in = pl.col("_members") > 0
     paused = logged_in & (pl.col("_paused") == 1)
-    seg = tl.select(
-        agent="agent",
+    seg = seg.select(
+        "_a",
         start="ts",
         end=pl.min_horizontal(pl.col("_end"), horizon),
         logged_in=logged_in,
         ready=logged_in & ~paused,
         paused=paused,
-        acw=paused & pl.col("_reason").is_in(list(acw_reasons)),
+        acw=paused & pl.col("_acw"),
         scheduled=pl.col("_sched") > 0,
     )
     if schedule_end is None or schedules is None or schedules.height == 0:
@@ -167,7 +180,7 @@ def agent_segments(
         seg = seg.with_columns(end=pl.min_horizontal("end", data_end)).filter(
             (pl.col("end") > pl.col("start")) & (pl.col("logged_in") | pl.col("scheduled"))
         )
-        return seg.select([pl.col(c).cast(t) for c, t in SEGMENT_SCHEMA.items()])
+        return _named(seg.collect(), agents)
     # Past the end of the data nobody is known to be logged in; only the plan remains, up to its end.
     known = seg.filter(pl.col("start") < data_end).with_columns(end=pl.min_horizontal("end", data_end))
     planned = (
@@ -185,7 +198,13 @@ def agent_segments(
     seg = pl.concat([known, planned], how="vertical").filter(
         (pl.col("end") > pl.col("start")) & (pl.col("logged_in") | pl.col("scheduled"))
     )
-    return seg.select([pl.col(c).cast(t) for c, t in SEGMENT_SCHEMA.items()])
+    return _named(seg.collect(), agents)
+
+
+def _named(seg: pl.DataFrame, agents: pl.Series) -> pl.DataFrame:
+    """Segments keyed by agent code, with the agent's name in place of the code."""
+    names = decode(seg.get_column("_a").to_numpy(), agents)
+    return seg.with_columns(agent=names).select([pl.col(c).cast(t) for c, t in SEGMENT_SCHEMA.items()])
 
 
 def shift_attendance(segments: pl.DataFrame, schedules: pl.DataFrame | None) -> pl.DataFrame:

@@ -56,7 +56,7 @@ from .records import (
     LineError,
     empty_agent_events,
     empty_calls,
-    map_distinct,
+    map_names,
     normalise_agent,
     normalise_phone,
 )
@@ -144,48 +144,75 @@ class QueueLogOptions:
 
 
 def iter_line_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    """Blocks of the stream cut after a newline, so no line is split between two blocks."""
-    carry = b""
+    """Blocks of the stream cut after a newline, so no line is split between two blocks.
+
+    The stream is read into one reusable buffer; each block is a single copy
+    out of it, and only the partial line after the cut is carried over.
+    """
+    buf = bytearray(max(1, chunk_bytes))
+    filled = 0
     while True:
-        block = stream.read(chunk_bytes)
-        if not block:
-            if carry:
-                yield carry
+        if filled == len(buf):
+            # One line longer than the buffer: make room for more of it.
+            buf.extend(bytes(len(buf)))
+        with memoryview(buf) as view:
+            n = _read_into(stream, view[filled:])
+        if not n:
+            if filled:
+                yield bytes(buf[:filled])
             return
-        data = carry + block if carry else block
-        cut = data.rfind(b"\n")
+        end = filled + n
+        cut = buf.rfind(b"\n", filled, end)
+        filled = end
         if cut < 0:
-            carry = data
             continue
-        yield data[: cut + 1]
-        carry = data[cut + 1 :]
+        with memoryview(buf) as view:
+            block = bytes(view[: cut + 1])
+        rest = end - cut - 1
+        buf[:rest] = buf[cut + 1 : end]
+        filled = rest
+        yield block
+
+
+def _read_into(stream: BinaryIO, view: memoryview) -> int:
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return int(readinto(view) or 0)
+    data = stream.read(len(view))
+    view[: len(data)] = data
+    return len(data)
 
 
 def count_lines(chunk: bytes) -> int:
     return chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
 
 
-# Queue, agent and event names repeat on every line: categorical columns keep them once.
-_CATEGORICAL = ("queue", "agent", "event")
-RAW_SCHEMA: dict[str, pl.DataType] = {
-    c: (pl.Categorical() if c in _CATEGORICAL else pl.String()) for c in RAW_COLUMNS
-}
+RAW_SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in RAW_COLUMNS}
 
 
 def _read_raw_chunk(chunk: bytes) -> pl.DataFrame:
     if b"\r" in chunk:
         chunk = chunk.replace(b"\r\n", b"\n")
-    return pl.read_csv(
-        io.BytesIO(chunk),
-        separator="|",
-        has_header=False,
-        schema=RAW_SCHEMA,
-        quote_char=None,
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        encoding="utf8-lossy",
-        raise_if_empty=False,
-    )
+    # Fields past data5 are dropped on every line, the first one included.
+    return _read_csv_text(chunk, separator="|", schema=RAW_SCHEMA, quote_char=None, extra_columns="ignore")
+
+
+def _read_csv_text(chunk: bytes, **options: Any) -> pl.DataFrame:
+    """Read a block of CSV lines; invalid UTF-8 is replaced rather than refused.
+
+    Checking the encoding while parsing is much cheaper than repairing the whole
+    block up front, so the repairing read only runs for a block that needs it.
+    """
+    common: dict[str, Any] = {
+        "has_header": False,
+        "truncate_ragged_lines": True,
+        "missing_columns": "insert",
+        "raise_if_empty": False,
+    }
+    try:
+        return pl.read_csv(chunk, encoding="utf8", **common, **options)
+    except pl.exceptions.ComputeError:
+        return pl.read_csv(chunk, encoding="utf8-lossy", **common, **options)
 
 
 def _epoch(text: pl.Expr) -> pl.Expr:
@@ -195,6 +222,17 @@ def _epoch(text: pl.Expr) -> pl.Expr:
     return pl.from_epoch((epoch * 1_000_000).round().cast(pl.Int64), time_unit="us").dt.replace_time_zone(
         "UTC"
     )
+
+
+def _whole_epoch(text: pl.Expr) -> pl.Expr:
+    """:func:`_epoch` for whole seconds, the way Asterisk writes them; null for anything else.
+
+    Parsing an integer is several times cheaper than parsing a float, and gives
+    the same instant for every text both accept.
+    """
+    epoch = text.cast(pl.Int64, strict=False)
+    epoch = pl.when((epoch >= _MIN_EPOCH) & (epoch < _MAX_EPOCH)).then(epoch * 1_000_000)
+    return epoch.cast(UTC_US)
 
 
 def _datetime_text(text: pl.Expr, time_zone: str) -> pl.Expr:
@@ -215,15 +253,21 @@ def _classify(df: pl.DataFrame, first_line: int, time_zone: str) -> tuple[pl.Dat
     Returns (events, errors, blank_count). ``events`` has ``line``, ``ts`` (UTC),
     ``callid``, ``queue``, ``agent``, ``event`` and the five data fields.
     """
-    df = df.with_columns(
-        line=pl.int_range(pl.len(), dtype=pl.Int64) + first_line,
-        ts=_epoch(pl.col("time")),
+    # Lazily, so that the time text is parsed once for the bounds check and the value.
+    df = (
+        df.lazy()
+        .with_columns(
+            line=pl.int_range(pl.len(), dtype=pl.Int64) + first_line, ts=_whole_epoch(pl.col("time"))
+        )
+        .collect()
     )
-    # Only lines whose time is not an epoch pay for the slower text parsing (realtime tables, typos).
+    # Only lines whose time is not a whole epoch pay for the slower text parsing (fractions,
+    # realtime tables, typos).
     if df.select((pl.col("ts").is_null() & pl.col("time").is_not_null()).any()).item():
         df = df.with_columns(
             ts=pl.coalesce(
                 pl.col("ts"),
+                _epoch(pl.col("time")),
                 _epoch(pl.col("time").str.strip_chars()),
                 _datetime_text(pl.col("time"), time_zone),
             )
@@ -233,8 +277,9 @@ def _classify(df: pl.DataFrame, first_line: int, time_zone: str) -> tuple[pl.Dat
     counts = df.select(blank=blank.sum(), ok=ok.sum()).row(0)
     blank_count = int(counts[0])
     errors = pl.DataFrame(schema={"line": pl.Int64, "reason": pl.String, "text": pl.String})
+    events = [c for c in df.columns if c != "time"]
     if counts[1] == df.height:
-        return df.drop("time"), errors, blank_count
+        return df[events], errors, blank_count
     bad = df.filter(~ok & ~blank)
     if bad.height:
         errors = bad.select(
@@ -248,7 +293,7 @@ def _classify(df: pl.DataFrame, first_line: int, time_zone: str) -> tuple[pl.Dat
                 [pl.col(c).cast(pl.String) for c in RAW_COLUMNS], separator="|", ignore_nulls=True
             ),
         )
-    return df.filter(ok).drop("time"), errors, blank_count
+    return df.filter(ok)[events], errors, blank_count
 
 
 # ---------------------------------------------------------------------------
@@ -263,7 +308,7 @@ def _canonical_attended_transfers(ce: pl.DataFrame) -> pl.DataFrame:
     found from the end.
     """
     is_att = pl.col("event") == "ATTENDEDTRANSFER"
-    if ce.filter(is_att).height == 0:
+    if not ce.select(is_att.any()).item():
         return ce
     att = ce.filter(is_att)
     rest = ce.filter(~is_att)
@@ -280,6 +325,20 @@ def _canonical_attended_transfers(ce: pl.DataFrame) -> pl.DataFrame:
 
 def _num(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().cast(pl.Float64, strict=False)
+
+
+def _numbers(frame: pl.DataFrame, **texts: pl.Expr) -> pl.DataFrame:
+    """``frame`` with number columns read from text; blanks around a number are allowed.
+
+    The plain parse refuses blanks, so only a column where it failed on some
+    text is read again with the blanks stripped.
+    """
+    out = frame.with_columns(**{name: text.cast(pl.Float64, strict=False) for name, text in texts.items()})
+    failed = out.select(
+        **{name: (pl.col(name).is_null() & text.is_not_null()).any() for name, text in texts.items()}
+    ).row(0, named=True)
+    again = {name: _num(texts[name]) for name, bad in failed.items() if bad}
+    return out.with_columns(**again) if again else out
 
 
 # Partial columns taken from the decisive row of each kind: (column, which row, source column).
@@ -320,46 +379,90 @@ def partials_from_events(events: pl.DataFrame) -> pl.DataFrame:
     the fields of the decisive rows are then gathered by row number. Data
     fields stay text until only one row per call is left to convert.
     """
-    ce = events.filter(pl.col("event").is_in(list(CALL_EVENTS)))
-    if ce.height == 0:
-        return empty_partials()
-    if ce.height >= 1 << _ROW_BITS:
+    if events.height >= 1 << _ROW_BITS:
         # A chunk larger than the key allows is reduced in slices; merging partials joins them.
-        half = ce.height // 2
-        return pl.concat([partials_from_events(ce.slice(0, half)), partials_from_events(ce.slice(half))])
-    ce = _canonical_attended_transfers(ce).with_row_index("_r")
-    ce = ce.with_columns(_k=pl.col("ts").dt.epoch("s") * (1 << _ROW_BITS) + pl.col("_r").cast(pl.Int64))
+        half = events.height // 2
+        return pl.concat(
+            [partials_from_events(events.slice(0, half)), partials_from_events(events.slice(half))]
+        )
+    events = _canonical_attended_transfers(events)
     e = pl.col("event")
     k = pl.col("_k")
     m_rna = e == RINGNOANSWER
-    part = ce.group_by("callid").agg(
+    events = events.with_columns(
+        _k=pl.col("ts").dt.epoch("s") * (1 << _ROW_BITS) + pl.int_range(pl.len(), dtype=pl.Int64)
+    )
+    # Each kind's keys sit in a column of their own (null on other rows), so every aggregate
+    # is a plain grouped minimum, maximum or sum; only these few columns are filtered.
+    is_call = e.is_in(list(CALL_EVENTS))
+    keys = events.select(
+        "callid",
+        "ts",
+        "line",
+        _call=is_call,
+        _i_enter=pl.when(e == ENTERQUEUE).then(k),
+        _i_conn=pl.when(e == CONNECT).then(k),
+        _i_end=pl.when(e.is_in(list(ANSWERED_ENDINGS))).then(k),
+        _i_exit=pl.when(e.is_in(list(UNANSWERED_ENDINGS))).then(k),
+        _rna=m_rna,
+        _rna_ms=pl.when(m_rna).then(pl.col("data1").cast(pl.Float64, strict=False)),
+        _rna_text=m_rna & pl.col("data1").is_not_null(),
+    ).filter(pl.col("_call"))
+    if keys.height == 0:
+        return empty_partials()
+    if keys.select((pl.col("_rna_text") & pl.col("_rna_ms").is_null()).any()).item():
+        # Ring times written with blanks around them (the plain parse refuses those).
+        keys = keys.with_columns(
+            _rna_ms=pl.when(pl.col("_rna")).then(
+                events.filter(is_call).get_column("data1").str.strip_chars().cast(pl.Float64, strict=False)
+            )
+        )
+    part = keys.group_by("callid").agg(
         first_ts=pl.col("ts").min(),
         last_ts=pl.col("ts").max(),
         first_line=pl.col("line").min(),
-        _i_enter=k.filter(e == ENTERQUEUE).min(),
-        _i_conn=k.filter(e == CONNECT).min(),
-        _i_end=k.filter(e.is_in(list(ANSWERED_ENDINGS))).min(),
-        _i_exit=k.filter(e.is_in(list(UNANSWERED_ENDINGS))).max(),
-        rna_count=m_rna.sum().cast(pl.Int32),
-        rna_ms=pl.col("data1").filter(m_rna).str.strip_chars().cast(pl.Float64, strict=False).sum(),
+        _i_enter=pl.col("_i_enter").min(),
+        _i_conn=pl.col("_i_conn").min(),
+        _i_end=pl.col("_i_end").min(),
+        _i_exit=pl.col("_i_exit").max(),
+        rna_count=pl.col("_rna").sum().cast(pl.Int32),
+        rna_ms=pl.col("_rna_ms").sum(),
     )
     mask = (1 << _ROW_BITS) - 1
-    part = part.with_columns([(pl.col(c) & mask) for c in ("_i_enter", "_i_conn", "_i_end", "_i_exit")])
-    part = part.with_columns(
-        **{name: ce.get_column(src).gather(part.get_column(idx)) for name, idx, src in _PICKS}
+    picked = [part]
+    for idx in ("_i_enter", "_i_conn", "_i_end", "_i_exit"):
+        rows = part.get_column(idx) & mask
+        picked.append(
+            events.select([pl.col(src).alias(name) for name, i, src in _PICKS if i == idx]).gather(rows)
+        )
+    part = pl.concat(picked, how="horizontal")
+    is_xfer = pl.col("end_event").is_in(list(TRANSFERS))
+    by_key = pl.col("exit_event") == "EXITWITHKEY"
+    part = _numbers(
+        part,
+        conn_hold=pl.col("_conn_d1"),
+        conn_ring=pl.col("_conn_d3"),
+        end_hold=pl.when(is_xfer).then(pl.col("_end_d3")).otherwise(pl.col("_end_d1")),
+        end_talk=pl.when(is_xfer).then(pl.col("_end_d4")).otherwise(pl.col("_end_d2")),
+        exit_wait=pl.when(by_key).then(pl.col("_exit_d4")).otherwise(pl.col("_exit_d3")),
     )
-    end_e = pl.col("end_event").cast(pl.String)
-    is_xfer = end_e.is_in(list(TRANSFERS))
-    part = part.with_columns(
-        conn_hold=_num(pl.col("_conn_d1")),
-        conn_ring=_num(pl.col("_conn_d3")),
-        end_hold=pl.when(is_xfer).then(_num(pl.col("_end_d3"))).otherwise(_num(pl.col("_end_d1"))),
-        end_talk=pl.when(is_xfer).then(_num(pl.col("_end_d4"))).otherwise(_num(pl.col("_end_d2"))),
-        exit_wait=pl.when(pl.col("exit_event").cast(pl.String) == "EXITWITHKEY")
-        .then(_num(pl.col("_exit_d4")))
-        .otherwise(_num(pl.col("_exit_d3"))),
+    return part.select(
+        [(_own_text(pl.col(c)) if c in _TEXT else pl.col(c)).cast(t) for c, t in PARTIAL_SCHEMA.items()]
     )
-    return part.select([pl.col(c).cast(t) for c, t in PARTIAL_SCHEMA.items()])
+
+
+# Text columns of the partials (the rest are numbers, times and categories).
+_TEXT = ("callid", "callerid")
+
+
+def _own_text(text: pl.Expr) -> pl.Expr:
+    """The same text in buffers of its own.
+
+    Values picked out of a chunk (by a gather, a filter or as group keys) keep
+    pointing into the chunk's text buffers, which would keep every chunk read
+    alive; rows kept across chunks copy their text.
+    """
+    return text + ""
 
 
 def merge_partials(parts: pl.DataFrame) -> pl.DataFrame:
@@ -401,7 +504,11 @@ def _seconds(delta: pl.Expr) -> pl.Expr:
 
 
 def finalize_partials(
-    parts: pl.DataFrame, *, data_end: object = None, ivr_close_after: timedelta = timedelta(hours=4)
+    parts: pl.DataFrame,
+    *,
+    data_end: object = None,
+    ivr_close_after: timedelta = timedelta(hours=4),
+    rows: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Turn merged partials into call records; return (calls, still-open partials).
 
@@ -409,6 +516,9 @@ def finalize_partials(
     answered call and ``ended_at - queued_at`` for an unanswered one, measured
     on the PBX clock; Asterisk's own hold/wait fields are used only when the
     ENTERQUEUE or CONNECT line is missing.
+
+    ``rows`` (a boolean mask) limits the work to some of the partials, without
+    copying them first.
     """
     if parts.height == 0:
         return empty_calls(), empty_partials()
@@ -425,9 +535,13 @@ def finalize_partials(
         )
     else:
         ivr_only = pl.lit(False)
-    parts = parts.with_columns(_ivr=ivr_only, _complete=complete)
-    open_parts = parts.filter(~pl.col("_complete") & ~pl.col("_ivr")).drop("_ivr", "_complete")
-    done = parts.filter(pl.col("_complete") | pl.col("_ivr"))
+    base = parts.lazy().with_columns(_ivr=ivr_only, _complete=complete)
+    wanted = pl.lit(True)
+    if rows is not None:
+        base = base.with_columns(_rows=rows)
+        wanted = pl.col("_rows")
+    open_parts = base.filter(~pl.col("_complete") & ~pl.col("_ivr") & wanted).select(list(PARTIAL_SCHEMA))
+    done = base.filter((pl.col("_complete") | pl.col("_ivr")) & wanted)
 
     answered = pl.col("end_ts").is_not_null()
     talk = pl.coalesce(pl.col("end_talk"), _seconds(pl.col("end_ts") - pl.col("conn_ts")))
@@ -464,29 +578,23 @@ def finalize_partials(
         .then(pl.lit(CallResult.ABANDONED))
         .otherwise(pl.lit(CallResult.TIMEOUT))
     )
+    # Queue, agent and event names are categories: they are chosen and merged as such, and
+    # turned into (normalised) text once per distinct name.
     queue = (
         pl.when(pl.col("_answered"))
-        .then(
-            pl.coalesce(
-                pl.col("end_queue").cast(pl.String),
-                pl.col("enter_queue").cast(pl.String),
-                pl.col("exit_queue").cast(pl.String),
-            )
-        )
-        .otherwise(
-            pl.coalesce(
-                pl.col("exit_queue").cast(pl.String),
-                pl.col("enter_queue").cast(pl.String),
-                pl.col("end_queue").cast(pl.String),
-            )
-        )
+        .then(pl.coalesce(pl.col("end_queue"), pl.col("enter_queue"), pl.col("exit_queue")))
+        .otherwise(pl.coalesce(pl.col("exit_queue"), pl.col("enter_queue"), pl.col("end_queue")))
     )
-    calls = done.select(
+    agent = pl.when(pl.col("_answered")).then(pl.coalesce(pl.col("end_agent"), pl.col("conn_agent")))
+    calls_lf = done.select(
         call_id=pl.col("callid"),
-        queue=queue,
-        agent=pl.when(pl.col("_answered")).then(
-            pl.coalesce(pl.col("end_agent").cast(pl.String), pl.col("conn_agent").cast(pl.String))
+        queue=_category_text(
+            queue,
+            parts,
+            ("end_queue", "enter_queue", "exit_queue"),
+            lambda q: pl.when(q.str.to_uppercase() == "NONE").then(None).otherwise(q),
         ),
+        agent=_category_text(agent, parts, ("end_agent", "conn_agent"), normalise_agent),
         call_type=pl.lit(None, dtype=pl.String),
         customer_phone=pl.col("callerid"),
         offered_at=pl.min_horizontal("first_ts", "queued_at"),
@@ -502,36 +610,100 @@ def finalize_partials(
         rna_count=pl.col("rna_count"),
         rna_seconds=pl.col("rna_ms") / 1000.0,
         result=result,
-        transferred=pl.col("_answered") & pl.col("end_event").cast(pl.String).is_in(list(TRANSFERS)),
-        exit_event=pl.coalesce(pl.col("end_event").cast(pl.String), pl.col("exit_event").cast(pl.String)),
+        transferred=pl.col("_answered") & pl.col("end_event").is_in(list(TRANSFERS)),
+        exit_event=_category_text(
+            pl.coalesce(pl.col("end_event"), pl.col("exit_event")), parts, ("end_event", "exit_event")
+        ),
         first_line=pl.col("first_line"),
     )
-    calls = map_distinct(calls, "agent", normalise_agent)
-    calls = map_distinct(
-        calls, "queue", lambda q: pl.when(q.str.to_uppercase() == "NONE").then(None).otherwise(q)
-    )
+    calls, still_open = pl.collect_all([calls_lf, open_parts])
     if calls.select(pl.col("customer_phone").str.contains(r"[^0-9+]").any()).item():
         calls = calls.with_columns(customer_phone=normalise_phone(pl.col("customer_phone")))
-    return calls.select([pl.col(c).cast(t) for c, t in CALL_SCHEMA.items()]), open_parts
+    return calls.select([pl.col(c).cast(t) for c, t in CALL_SCHEMA.items()]), still_open
+
+
+def _category_text(
+    expr: pl.Expr,
+    frame: pl.DataFrame,
+    columns: tuple[str, ...],
+    fn: Callable[[pl.Expr], pl.Expr] | None = None,
+) -> pl.Expr:
+    """``fn`` of the text of a categorical ``expr`` whose values come from ``columns`` of ``frame``.
+
+    The text (and ``fn`` of it) is worked out once per category and looked up
+    by the category's code.
+    """
+    cats = (
+        pl.concat([frame.get_column(c).cast(pl.Categorical).unique() for c in columns]).drop_nulls().unique()
+    )
+    if cats.len() == 0:
+        return pl.lit(None, dtype=pl.String)
+    names = cats.cast(pl.String)
+    table = (
+        pl.DataFrame({"name": names})
+        .select(fn(pl.col("name")) if fn is not None else pl.col("name"))
+        .to_series()
+    )
+    codes = cats.to_physical()
+    top = int(codes.max())  # type: ignore[arg-type]
+    if top < max(1 << 16, 4 * cats.len()):
+        lookup = pl.Series(values=[None] * (top + 1), dtype=pl.String).scatter(codes, table)
+        return pl.lit(lookup).gather(expr.cast(pl.Categorical).to_physical())
+    return (
+        expr.cast(pl.Categorical)
+        .to_physical()
+        .replace_strict(codes, table, default=None, return_dtype=pl.String)
+    )
+
+
+def calls_from_partials(
+    parts: pl.DataFrame, *, data_end: object = None, ivr_close_after: timedelta = timedelta(hours=4)
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`merge_partials` then :func:`finalize_partials`, copying only the partials that merge.
+
+    Most calls have one partial row (their lines were all in one chunk); only
+    the few seen in several chunks or files are merged first.
+    """
+    if parts.height == 0:
+        return empty_calls(), empty_partials()
+    dup = parts.select(pl.col("callid").hash().is_duplicated()).to_series()
+    if not dup.any():
+        return finalize_partials(parts, data_end=data_end, ivr_close_after=ivr_close_after)
+    merged = merge_partials(parts.filter(dup))
+    one = finalize_partials(parts, data_end=data_end, ivr_close_after=ivr_close_after, rows=~dup)
+    more = finalize_partials(merged, data_end=data_end, ivr_close_after=ivr_close_after)
+    return pl.concat([one[0], more[0]], how="vertical"), pl.concat([one[1], more[1]], how="vertical")
 
 
 def agent_events_from(events: pl.DataFrame) -> pl.DataFrame:
     """Login, logoff and pause events with the agent's normalised code."""
-    ae = events.filter(pl.col("event").is_in(list(AGENT_EVENTS)))
+    ae = events.select("agent", "queue", "event", "ts", "data1", "line").filter(
+        pl.col("event").is_in(list(AGENT_EVENTS))
+    )
     if ae.height == 0:
         return empty_agent_events()
-    out = ae.select(
-        agent=pl.col("agent").cast(pl.String),
-        queue=pl.col("queue").cast(pl.String),
-        event=pl.col("event").cast(pl.String),
-        occurred_at=pl.col("ts"),
-        reason=pl.when(pl.col("event").is_in(list(PAUSE_EVENTS + UNPAUSE_EVENTS))).then(
-            pl.col("data1").str.strip_chars()
-        ),
-        seq=pl.col("line"),
+    names = ae.get_column("agent").unique().drop_nulls()
+    return (
+        ae.lazy()
+        .select(
+            agent=map_names(pl.col("agent"), names, normalise_agent),
+            queue=pl.col("queue"),
+            event=pl.col("event"),
+            occurred_at=pl.col("ts"),
+            reason=pl.when(pl.col("event").is_in(list(PAUSE_EVENTS + UNPAUSE_EVENTS))).then(
+                pl.col("data1").str.strip_chars()
+            ),
+            seq=pl.col("line"),
+        )
+        .filter(pl.col("agent").is_not_null())
+        .select(
+            [
+                (_own_text(pl.col(c)) if c in ("queue", "event", "reason") else pl.col(c)).cast(t)
+                for c, t in AGENT_EVENT_SCHEMA.items()
+            ]
+        )
+        .collect()
     )
-    out = map_distinct(out, "agent", normalise_agent).filter(pl.col("agent").is_not_null())
-    return out.select([pl.col(c).cast(t) for c, t in AGENT_EVENT_SCHEMA.items()])
 
 
 # ---------------------------------------------------------------------------
@@ -550,13 +722,9 @@ def _table_header(first_line: bytes) -> tuple[list[str], str]:
 
 def _table_to_raw(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Map a table export's columns onto the raw queue_log fields."""
-    return (
-        _table_columns(df, set(names))
-        .with_columns(
-            event=pl.col("event").str.strip_chars().str.to_uppercase(),
-            callid=pl.col("callid").str.strip_chars(),
-        )
-        .cast({c: pl.Categorical() for c in _CATEGORICAL})
+    return _table_columns(df, set(names)).with_columns(
+        event=pl.col("event").str.strip_chars().str.to_uppercase(),
+        callid=pl.col("callid").str.strip_chars(),
     )
 
 
@@ -682,12 +850,14 @@ def import_queue_log(
         starts: list[Any] = []
         ends: list[Any] = []
         for chunk in iter_line_chunks(stream, opts.chunk_bytes):
-            n_lines = count_lines(chunk)
             if table:
                 assert header is not None
+                n_lines = count_lines(chunk)
                 raw = _table_to_raw(_read_table_chunk(chunk, header, sep), header)
             else:
+                # Without quoting every line, blank or not, is one row.
                 raw = _read_raw_chunk(chunk)
+                n_lines = raw.height
             events, errors, blanks = _classify(raw, line_no, opts.time_zone)
             blank += blanks
             if errors.height:
@@ -714,15 +884,11 @@ def import_queue_log(
     if prior_open is not None and prior_open.height:
         partial_frames.append(prior_open.select([pl.col(c).cast(t) for c, t in PARTIAL_SCHEMA.items()]))
     parts = pl.concat(partial_frames, how="vertical") if partial_frames else empty_partials()
-    parts = merge_partials(parts)
+    del partial_frames
     data_end = max(ends) if ends else None
-    calls, open_parts = finalize_partials(parts, data_end=data_end, ivr_close_after=opts.ivr_close_after)
-    del parts, partial_frames
-    # One contiguous block per column: later steps scan these frames many times.
-    calls = calls.rechunk()
-    agent_events = (
-        pl.concat(agent_frames, how="vertical", rechunk=True) if agent_frames else empty_agent_events()
-    )
+    calls, open_parts = calls_from_partials(parts, data_end=data_end, ivr_close_after=opts.ivr_close_after)
+    del parts
+    agent_events = pl.concat(agent_frames, how="vertical") if agent_frames else empty_agent_events()
     errors_df = pl.concat(error_frames, how="vertical") if error_frames else None
     error_list = (
         [LineError(line=r[0], reason=r[1], text=r[2] or "") for r in errors_df.iter_rows()]
@@ -746,16 +912,7 @@ def import_queue_log(
 def _read_table_chunk(chunk: bytes, header: list[str], sep: str) -> pl.DataFrame:
     if b"\r" in chunk:
         chunk = chunk.replace(b"\r\n", b"\n")
-    return pl.read_csv(
-        io.BytesIO(chunk),
-        separator=sep,
-        has_header=False,
-        schema={c: pl.String for c in header},
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        encoding="utf8-lossy",
-        raise_if_empty=False,
-    )
+    return _read_csv_text(chunk, separator=sep, schema={c: pl.String for c in header})
 
 
 def stream_size(stream: BinaryIO) -> int:

@@ -147,9 +147,14 @@ def map_distinct(frame: pl.DataFrame, column: str, fn: Callable[[pl.Expr], pl.Ex
     """
     col = pl.col(column).cast(pl.String)
     keys = frame.select(col.unique().drop_nulls()).to_series()
-    if keys.len() == 0:
-        return frame.with_columns(col.alias(column))
-    mapped = pl.DataFrame({"k": keys}).select("k", v=fn(pl.col("k")))
-    return frame.with_columns(
-        col.replace_strict(mapped["k"], mapped["v"], default=None, return_dtype=pl.String).alias(column)
+    return frame.with_columns(map_names(col, keys, fn).alias(column))
+
+
+def map_names(expr: pl.Expr, names: pl.Series, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``fn(expr)`` computed on the distinct ``names`` only; every non-null value of ``expr`` is one."""
+    if names.len() == 0:
+        return expr.cast(pl.String)
+    table = pl.DataFrame({"k": names.cast(pl.String)}).select("k", v=fn(pl.col("k")))
+    return expr.replace_strict(
+        table.get_column("k"), table.get_column("v"), default=None, return_dtype=pl.String
     )
