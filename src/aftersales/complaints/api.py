@@ -16,7 +16,7 @@ from ninja.responses import Status
 from aftersales.core.api import ErrorOut, LocalDateTime, Page, paginate
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import Role, require_role, roles_of
-from aftersales.service.api import ClockOut
+from aftersales.service.api import ClockOut, history_payload, person_payload
 from aftersales.service.sla_services import sla_payload
 from aftersales.service.workflow import available_actions
 
@@ -176,16 +176,6 @@ class RegistrationOut(ComplaintDetailOut):
 
 
 # -- payloads -----------------------------------------------------------------------------------------
-def _person(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {
-        "id": user.pk,
-        "username": user.get_username(),
-        "name": user.get_full_name() or user.get_username(),
-    }
-
-
 def _department(d: Any) -> dict[str, Any] | None:
     return {"id": d.pk, "code": d.code, "name": d.name} if d is not None else None
 
@@ -195,21 +185,21 @@ def _round(rnd: Any) -> dict[str, Any]:
         "number": rnd.number,
         "started_at": rnd.started_at,
         "cause": rnd.cause,
-        "person_at_fault": _person(rnd.person_at_fault),
+        "person_at_fault": person_payload(rnd.person_at_fault),
         "investigated_at": rnd.investigated_at,
         "plans": [
             {
                 "version": p.version,
                 "text": p.text,
                 "status": p.status,
-                "proposed_by": _person(p.proposed_by),
+                "proposed_by": person_payload(p.proposed_by),
                 "proposed_at": p.proposed_at,
                 "rejected_at": p.rejected_at,
                 "rejection_reason": p.rejection_reason,
                 "approvals": [
                     {
                         "step": a.step,
-                        "approved_by": _person(a.approved_by),
+                        "approved_by": person_payload(a.approved_by),
                         "approved_at": a.approved_at,
                         "note": a.note,
                     }
@@ -236,7 +226,7 @@ def _fault_report(c: Complaint) -> dict[str, Any] | None:
     return {
         **report.as_dict(),
         "written_at": report.written_at,
-        "written_by": _person(report.written_by),
+        "written_by": person_payload(report.written_by),
         "customer_channel": report.customer_channel,
         "sent_to_customer_at": report.sent_to_customer_at,
         "sent_to_sales_at": report.sent_to_sales_at,
@@ -249,7 +239,7 @@ def _register(c: Complaint) -> dict[str, Any]:
         "complainant_name": c.complainant_name,
         "complainant_phone": c.complainant_phone,
         "about": c.about,
-        "about_staff": _person(c.about_staff),
+        "about_staff": person_payload(c.about_staff),
         "desired_outcome": c.desired_outcome,
         "category": c.category,
         "severity": c.severity,
@@ -261,7 +251,7 @@ def _register(c: Complaint) -> dict[str, Any]:
         "validated_at": c.validated_at,
         "department": _department(c.department),
         "other_departments": [_department(d) for d in c.other_departments.order_by("code")],
-        "responsible_person": _person(c.responsible_person),
+        "responsible_person": person_payload(c.responsible_person),
         "promised_date": c.promised_date,
         "promised_on": c.promised_on,
         "round": c.round,
@@ -288,7 +278,7 @@ def complaint_payload(sr: Any) -> dict[str, Any]:
         "description": sr.description,
         "received_at": sr.received_at,
         "closed_at": sr.closed_at,
-        "owner": _person(sr.owner),
+        "owner": person_payload(sr.owner),
         "reopen_count": sr.reopen_count,
         "complaint_register": _register(complaint) if complaint is not None else None,
         "sla": sla_payload(sr),
@@ -299,18 +289,7 @@ def detail_payload(user: Any, sr: Any) -> dict[str, Any]:
     return {
         **complaint_payload(sr),
         "actions": available_actions(sr, roles_of(user)),
-        "history": [
-            {
-                "at": h.at,
-                "event": h.event,
-                "old_state": h.old_state,
-                "new_state": h.new_state,
-                "actor": h.actor.get_username() if h.actor else None,
-                "note": h.note,
-                "data": h.data,
-            }
-            for h in selectors.history_rows(sr)
-        ],
+        "history": history_payload(selectors.history_rows(sr)),
     }
 
 

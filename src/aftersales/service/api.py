@@ -134,7 +134,8 @@ class RegistrationOut(RequestOut):
     repeat: bool
 
 
-def _person(user: Any) -> dict[str, Any] | None:
+def person_payload(user: Any) -> dict[str, Any] | None:
+    """A staff member as the API shows them."""
     if user is None:
         return None
     return {
@@ -166,8 +167,8 @@ def request_payload(sr: ServiceRequest, clocks: list[Any] | None = None) -> dict
         "registered_at": sr.registered_at,
         "resolved_at": sr.resolved_at,
         "closed_at": sr.closed_at,
-        "owner": _person(sr.owner),
-        "assignee": _person(sr.assignee),
+        "owner": person_payload(sr.owner),
+        "assignee": person_payload(sr.assignee),
         "warranty": ({"status": sr.warranty_status, "reason": sr.warranty_reason} if sr.unit else None),
         "repeat_contacts": sr.repeat_contacts,
         "first_contact_resolution": sr.first_contact_resolution,
@@ -179,7 +180,13 @@ def request_payload(sr: ServiceRequest, clocks: list[Any] | None = None) -> dict
 def detail_payload(user: Any, sr: ServiceRequest) -> dict[str, Any]:
     payload = request_payload(sr)
     payload["actions"] = available_actions(sr, roles_of(user))
-    payload["history"] = [
+    payload["history"] = history_payload(selectors.timeline(sr))
+    return payload
+
+
+def history_payload(entries: Any) -> list[dict[str, Any]]:
+    """History entries as the API shows them."""
+    return [
         {
             "at": h.at,
             "event": h.event,
@@ -189,9 +196,8 @@ def detail_payload(user: Any, sr: ServiceRequest) -> dict[str, Any]:
             "note": h.note,
             "data": h.data,
         }
-        for h in selectors.timeline(sr)
+        for h in entries
     ]
-    return payload
 
 
 @router.post("", response={201: RegistrationOut, 200: RegistrationOut, 403: ErrorOut, 422: ErrorOut})
