@@ -6,6 +6,11 @@ view (the baseline), then POST /api/v1/service-requests (a repair on a known uni
 validation, warranty decision, duplicate check by the unique index, numbering, history,
 SLA clocks). Prints requests/s and p50/p95/p99 for both, and the ratio.
 
+When pgbench is installed it also replays the registration's writes straight into
+PostgreSQL (``bench/registration_floor.sql``: the two reads, then the counter, the request
+row, its history entry and its two clocks in one statement) from a client in C with the
+same concurrency: the database's own ceiling on this machine, which no endpoint can pass.
+
     .venv/bin/python bench/api.py [--seconds 20] [--concurrency 16] [--workers 4] [--threads 4]
 """
 
@@ -205,6 +210,30 @@ def drive(
     return int(n) / float(secs), float(secs), int(errs), float(p50), float(p95), float(p99), int(timeouts)
 
 
+def database_floor(seconds: int, concurrency: int) -> tuple[float, float] | None:
+    """Registrations per second and mean latency (ms) of PostgreSQL alone, or None without pgbench."""
+    if shutil.which("pgbench") is None:
+        return None
+    out = subprocess.run(
+        [
+            "pgbench",
+            "-n",
+            f"-c{concurrency}",
+            "-j2",
+            f"-T{seconds}",
+            "-f",
+            str(ROOT / "bench" / "registration_floor.sql"),
+            f"{PG_BASE}/{DB_NAME}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tps = float(next(x for x in out.splitlines() if x.startswith("tps = ")).split()[2])
+    mean = float(next(x for x in out.splitlines() if x.startswith("latency average")).split()[3])
+    return tps, mean
+
+
 def report(name: str, result: tuple[float, float, int, float, float, float, int]) -> float:
     rps, _secs, errors, p50, p95, p99, timeouts = result
     print(
@@ -247,6 +276,17 @@ def main() -> None:
         rps = report("POST service-requests", result)
         print(f"throughput ratio create/bare: {rps / base_rps:.2f}  (target >= 0.50)")
         print(f"create p99: {result[5]:.1f} ms  (target < 50 ms)")
+        floor = database_floor(args.seconds, args.concurrency)
+        if floor is not None:
+            tps, mean = floor
+            print(
+                f"PostgreSQL alone, the registration's writes from pgbench: {tps:.0f} registrations/s, "
+                f"mean latency {mean:.1f} ms"
+            )
+            print(
+                f"highest ratio any create endpoint could reach on this machine: {tps / base_rps:.2f}; "
+                f"create endpoint at {rps / tps:.2f} of the database's ceiling"
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
