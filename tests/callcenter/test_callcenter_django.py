@@ -419,9 +419,34 @@ def test_excel_exports_have_chinese_headers(manager):
     ws = wb["指标汇总"]
     assert [c.value for c in ws[3]][:4] == ["序号", "指标", "代码", "数值"]
     assert ws.cell(row=4 + 13, column=3).value == "abandonment_rate"
+    row = [c.value for c in ws[4 + 13]]
+    assert row[1] == "呼叫放弃率" and row[8] in ("正常", "高于范围", "低于范围", "无数据", "无推荐范围")
+    assert wb["分期明细"].cell(row=1, column=2).value == "总呼叫数"
     r = c.get("/callcenter/staffing/", {"date": "2024-03-11", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(r.content))["排班测算"]
     assert sheet.cell(row=3, column=1).value == "时段"
+
+
+def test_excel_exports_in_english_when_the_user_reads_english(manager):
+    from openpyxl import load_workbook
+
+    _import(day_file())
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(manager)
+    r = c.get("/callcenter/metrics/", {"from": "2024-03-04", "to": "2024-03-04", "export": "xlsx"})
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["Metrics", "Metrics by period"]
+    ws = wb["Metrics"]
+    assert ws.cell(row=1, column=4).value == "Whole center"
+    assert [c.value for c in ws[3]][:4] == ["No.", "Metric", "Metric code", "Value"]
+    row = [c.value for c in ws[4 + 13]]
+    assert row[1] == "Abandonment rate" and row[2] == "abandonment_rate"
+    assert row[8] in ("within range", "above range", "below range", "no data", "no recommended range")
+    for cell in (*ws[3], *wb["Metrics by period"][1]):
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in str(cell.value or "")), cell.value
+    r = c.get("/callcenter/staffing/", {"date": "2024-03-11", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(r.content))["Staffing"]
+    assert [c.value for c in sheet[3]][:2] == ["Time slot", "Forecast calls"]
 
 
 def test_upload_page_imports_and_reports_unreadable_lines(manager):

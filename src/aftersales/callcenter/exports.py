@@ -1,23 +1,18 @@
-"""Excel (.xlsx) exports of the metric table and the staffing curve, with Chinese headers."""
+"""Excel (.xlsx) exports of the metric table and the staffing curve, in the user's language."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .templatetags.callcenter_tags import format_value
+from .templatetags.callcenter_tags import format_value, status_label
 
-STATUS_ZH = {
-    "within": "正常",
-    "above": "高于范围",
-    "below": "低于范围",
-    "no_data": "无数据",
-    "no_range": "无推荐范围",
-}
 _BAD = PatternFill("solid", fgColor="FEE2E2")
 _OK = PatternFill("solid", fgColor="DCFCE7")
 
@@ -37,31 +32,33 @@ def _widths(ws: Any, widths: list[int]) -> None:
 def metrics_workbook(report: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "指标汇总"
+    ws.title = _("Metrics")
     scope = report["scope"]
     ws.append(
         [
-            "期间",
-            f"{report['from']} 至 {report['to']}",
-            "范围",
-            scope["agent"] or scope["team"] or scope["queue"] or "全中心",
+            _("Period"),
+            _("%(start)s to %(end)s") % {"start": report["from"], "end": report["to"]},
+            _("Scope"),
+            scope["agent"] or scope["team"] or scope["queue"] or _("Whole center"),
         ]
     )
     ws.append([])
     titles = [
-        "序号",
-        "指标",
-        "代码",
-        "数值",
-        "显示值",
-        "单位",
-        "推荐下限",
-        "推荐上限",
-        "状态",
-        "定义",
-        "可能原因",
-        "改进措施",
+        _("No."),
+        _("Metric"),
+        _("Metric code"),
+        _("Value"),
+        _("Shown as"),
+        _("Unit of measure"),
+        _("Range low"),
+        _("Range high"),
+        _("Status"),
+        _("Definition"),
+        _("Likely causes"),
+        _("Improvement actions"),
     ]
+    # Causes and actions are joined the way each language lists items.
+    joiner = "；" if (get_language() or "zh-hans").lower().startswith("zh") else "; "
     ws.append(titles)
     for cell in ws[3]:
         cell.font = Font(bold=True)
@@ -71,17 +68,17 @@ def metrics_workbook(report: dict[str, Any]) -> bytes:
         ws.append(
             [
                 m["number"],
-                m["name_zh"],
+                m["name"],
                 m["code"],
                 m["value"],
                 format_value(m["value"], m["unit"]),
                 m["unit"],
                 m["range"]["low"],
                 m["range"]["high"],
-                STATUS_ZH.get(m["status"], m["status"]),
-                m["definition_zh"],
-                "；".join(advice.get("causes", [])),
-                "；".join(advice.get("actions", [])),
+                status_label(m["status"]),
+                m["definition"],
+                joiner.join(advice.get("causes", [])),
+                joiner.join(advice.get("actions", [])),
             ]
         )
         fill = _OK if m["status"] == "within" else _BAD if m["status"] in ("above", "below") else None
@@ -90,12 +87,22 @@ def metrics_workbook(report: dict[str, Any]) -> bytes:
     _widths(ws, [6, 22, 26, 12, 14, 10, 10, 10, 12, 60, 50, 50])
 
     if report.get("periods"):
-        per = wb.create_sheet("分期明细")
+        per = wb.create_sheet(_("Metrics by period"))
         codes = [m["code"] for m in report["metrics"]]
-        names = [m["name_zh"] for m in report["metrics"]]
+        names = [m["name"] for m in report["metrics"]]
         _header(
             per,
-            ["期间开始", "总呼叫数", "接通", "放弃", "短时放弃", "误拨放弃(1-5秒)", "超时", "忙音", *names],
+            [
+                _("Period start"),
+                _("Calls offered"),
+                _("Calls answered"),
+                _("Calls abandoned"),
+                _("Short abandons"),
+                _("Misdial abandons (1-5 s)"),
+                _("Timed out"),
+                _("Blocked"),
+                *names,
+            ],
         )
         for p in report["periods"]:
             values = {m["code"]: m["value"] for m in p["metrics"]}
@@ -122,20 +129,20 @@ def metrics_workbook(report: dict[str, Any]) -> bytes:
 def staffing_workbook(date: str, model: str, slots: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "排班测算"
-    ws.append(["日期", date, "模型", "Erlang A" if model == "erlang_a" else "Erlang C"])
+    ws.title = _("Staffing")
+    ws.append([_("Date"), date, _("Staffing model"), "Erlang A" if model == "erlang_a" else "Erlang C"])
     ws.append([])
     ws.append(
         [
-            "时段",
-            "预测呼叫数",
-            "平均处理时长(秒)",
-            "在线坐席",
-            "排班人数(含缺勤率)",
-            "服务水平",
-            "平均应答速度(秒)",
-            "占线率",
-            "放弃概率",
+            _("Time slot"),
+            _("Forecast calls"),
+            _("Average handle time (s)"),
+            _("Agents on the phones"),
+            _("Scheduled agents (with shrinkage)"),
+            _("Service level"),
+            _("Average speed of answer (s)"),
+            _("Occupancy"),
+            _("Abandon probability"),
         ]
     )
     for cell in ws[3]:
