@@ -111,7 +111,8 @@ def test_case_from_unit_counts_reworks_within_the_warranty_as_failed_repairs(
         case = selectors.case_from_unit(unit, dt.date(2026, 10, 10), facts)
     assert case["category"] == "air_conditioner"
     assert case["price_paid"] == "3199.00" and case["invoice_date"] == "2026-03-01"
-    assert case["failed_repairs"] == 2 and case["repair_days"] == 12
+    # 12 days recorded before this system, plus three one-day stretches of this repair.
+    assert case["failed_repairs"] == 2 and case["repair_days"] == 12 + 3
     assert "in_repair_since" not in case  # the repair was resolved, nothing is open
     decision = selectors.decide_case(case)
     assert "exchange" in [o.value for o in decision.options]
@@ -126,6 +127,60 @@ def test_reworks_after_the_warranty_ended_do_not_count(
     with frozen_at(at(2026, 10, 10, 9)):
         case = selectors.case_from_unit(unit, dt.date(2026, 10, 10), facts)
     assert case["failed_repairs"] == 0
+
+
+def test_finished_repair_stretches_run_from_received_or_reopened_to_resolved():
+    d = dt.date
+    moves = [
+        (1, "resolved", d(2026, 5, 11)),
+        (2, "resolved", d(2026, 5, 3)),
+        (1, "reopened", d(2026, 6, 5)),
+        (1, "resolved", d(2026, 6, 6)),
+        (1, "resolved", d(2026, 6, 7)),  # resolved twice without a reopen: no new stretch
+        (3, "reopened", d(2026, 6, 1)),  # reopened, never resolved: still in repair, not counted
+    ]
+    received = {1: d(2026, 5, 1), 2: d(2026, 5, 3), 3: d(2026, 5, 20)}
+    assert selectors.finished_repair_stretches(received, moves) == [
+        (d(2026, 5, 1), d(2026, 5, 11)),
+        (d(2026, 5, 3), d(2026, 5, 3)),
+        (d(2026, 6, 5), d(2026, 6, 6)),
+    ]
+
+
+def _repair_from_to(
+    make_request, unit, agent, dispatcher, technician, received: dt.datetime, done: dt.datetime
+):
+    with frozen_at(received):
+        sr = make_request(unit.customer, unit, type="repair", received_at=received).request
+    with frozen_at(done):
+        sr = sr_services.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
+        sr = sr_services.schedule_visit(
+            request=sr,
+            appointment_start=done + dt.timedelta(minutes=10),
+            appointment_end=done + dt.timedelta(hours=1),
+            actor=technician,
+        )
+        sr = sr_services.start_work(request=sr, actor=technician)
+        return sr_services.resolve_request(request=sr, actor=technician)
+
+
+def test_days_in_repair_come_from_the_repair_history_and_extend_the_warranty(
+    return_unit, make_request, agent, dispatcher, technician
+):
+    """三包: the time a unit spends in repair is not counted in its warranty period."""
+    unit = return_unit(dt.date(2025, 6, 1))  # 12 months: through 2026-06-01 without repairs
+    sr = _repair_from_to(
+        make_request, unit, agent, dispatcher, technician, at(2026, 5, 1, 9), at(2026, 5, 11, 9)
+    )
+    # Back on 2026-06-05: after the nominal end, inside the end extended by the 10 days in repair.
+    with frozen_at(at(2026, 6, 5, 9)):
+        sr = sr_services.reopen_request(request=sr, actor=agent, note="同一故障再次出现")
+    facts = ReturnFacts(reason="quality", channel="store", performance_failure=True)
+    with frozen_at(at(2026, 6, 5, 12)):
+        case = selectors.case_from_unit(unit, dt.date(2026, 6, 5), facts)
+    assert case["repair_days"] == 10
+    assert case["failed_repairs"] == 1  # counted: the warranty now runs through 2026-06-11
+    assert case["in_repair_since"] == "2026-05-01"  # the reopened repair is open again
 
 
 def test_an_open_repair_of_the_unit_gives_the_date_it_was_handed_in(return_unit, make_request):

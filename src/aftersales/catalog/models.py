@@ -95,7 +95,8 @@ class Unit(models.Model):
     contract = models.CharField(
         _("service contract"), max_length=32, choices=ContractKind.choices, default=ContractKind.STANDARD
     )
-    # Days spent in repair or waiting for parts: they extend the warranty (三包 rule).
+    # Days spent in repair before this system (entered by hand): they extend the warranty (三包
+    # rule). The returns case adds the days of the repairs recorded here, from their history.
     repair_days = models.PositiveIntegerField(_("days in repair"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -213,7 +213,14 @@ def case_category(unit: Unit, catalog: Catalog) -> str:
 
 
 def _warranty_window(
-    unit: Unit, catalog: Catalog, *, channel: str, signed_date: date | None, part: str, on: date
+    unit: Unit,
+    catalog: Catalog,
+    *,
+    channel: str,
+    signed_date: date | None,
+    part: str,
+    on: date,
+    repair_days: int,
 ) -> tuple[date | None, date | None]:
     category = catalog.category(unit.product_model.category.code)
     if category is None:
@@ -229,34 +236,86 @@ def _warranty_window(
     )
     if start is None:
         return None, None
-    status = warranty_status(category, part_code=part, start=start.date, on=on, repair_days=unit.repair_days)
+    # The period is extended by the days the unit spent in repair.
+    status = warranty_status(category, part_code=part, start=start.date, on=on, repair_days=repair_days)
     return status.start, status.end
 
 
-def repair_history(unit: Unit, *, start: date | None, end: date | None, on: date) -> RepairHistory:
-    """Failed repairs are the reopen events of the unit's repair requests (返修) dated within the
-    warranty period; days in repair are the unit's recorded ones (finished repairs)."""
-    repairs = ServiceRequest.objects.filter(unit=unit, type=RequestType.REPAIR)
+@dataclass(frozen=True)
+class _Repairs:
+    """A unit's repair requests with their reopen and resolve moves (day, in time order)."""
+
+    requests: list[ServiceRequest]
+    moves: list[tuple[int, str, date]]
+
+    @classmethod
+    def of(cls, unit: Unit) -> _Repairs:
+        requests = list(
+            ServiceRequest.objects.filter(unit=unit, type=RequestType.REPAIR).order_by("received_at", "pk")
+        )
+        moves = HistoryEntry.objects.filter(
+            subject_type=ContentType.objects.get_for_model(ServiceRequest),
+            subject_id__in=[r.pk for r in requests],
+            event="transition",
+            new_state__in=(Status.REOPENED, Status.RESOLVED),
+        ).order_by("at", "pk")
+        return cls(requests, [(m.subject_id, m.new_state, local_date(m.at)) for m in moves])
+
+    def days_in_repair(self, unit: Unit, on: date) -> int:
+        received = {r.pk: local_date(r.received_at) for r in self.requests}
+        stretches = finished_repair_stretches(received, self.moves)
+        return unit.repair_days + sum((b - a).days for a, b in stretches if b <= on)
+
+
+def repair_history(
+    unit: Unit, *, start: date | None, end: date | None, on: date, repairs: _Repairs | None = None
+) -> RepairHistory:
+    """The unit's repairs up to ``on`` as the 三包 rules count them.
+
+    Failed repairs are the reopen events of the unit's repair requests (返修) dated within the
+    warranty period. Days in repair come from the requests' history: from the day a repair was
+    received (or reopened) to the day it was resolved, for every finished stretch, plus the
+    days recorded on the unit for repairs before this system (``Unit.repair_days``).
+    """
+    repairs = repairs or _Repairs.of(unit)
     failed = 0
     if start is not None and end is not None:
-        reopened = HistoryEntry.objects.filter(
-            subject_type=ContentType.objects.get_for_model(ServiceRequest),
-            subject_id__in=repairs.values("pk"),
-            event="transition",
-            new_state=Status.REOPENED,
-        ).values_list("at", flat=True)
         last = min(end, on)
-        failed = sum(1 for at in reopened if start <= local_date(at) <= last)
-    open_repair = repairs.filter(is_open=True).order_by("received_at").first()
+        failed = sum(
+            1 for _id, state, day in repairs.moves if state == Status.REOPENED and start <= day <= last
+        )
+    open_repair = next((r for r in repairs.requests if r.is_open), None)
     since = local_date(open_repair.received_at) if open_repair is not None else None
     return RepairHistory(
         warranty_start=start,
         warranty_end=end,
         failed_repairs=failed,
-        repair_days=unit.repair_days,
+        repair_days=repairs.days_in_repair(unit, on),
         in_repair_since=since if since is not None and since <= on else None,
-        repair_count=repairs.count(),
+        repair_count=len(repairs.requests),
     )
+
+
+def finished_repair_stretches(
+    received: dict[int, date], moves: list[tuple[int, str, date]]
+) -> list[tuple[date, date]]:
+    """(from, to) days of each finished stretch of repair: received or reopened, then resolved.
+
+    ``received`` maps each repair request to the day it was received; ``moves`` are its
+    reopen and resolve transitions in time order. A stretch still open has no end and is not
+    counted (the open repair is judged by its own delay rules).
+    """
+    began: dict[int, date | None] = dict(received)
+    stretches: list[tuple[date, date]] = []
+    for request_id, state, day in moves:
+        if state == Status.REOPENED:
+            began[request_id] = day
+        elif began.get(request_id) is not None:
+            first = began[request_id]
+            assert first is not None
+            stretches.append((first, max(first, day)))
+            began[request_id] = None
+    return stretches
 
 
 def _check_facts(facts: ReturnFacts) -> None:
@@ -271,10 +330,17 @@ def unit_history(
 ) -> RepairHistory:
     _check_facts(facts)
     catalog = catalog or load_policy_catalog()
+    repairs = _Repairs.of(unit)
     start, end = _warranty_window(
-        unit, catalog, channel=facts.channel, signed_date=facts.signed_date, part=facts.part, on=request_date
+        unit,
+        catalog,
+        channel=facts.channel,
+        signed_date=facts.signed_date,
+        part=facts.part,
+        on=request_date,
+        repair_days=repairs.days_in_repair(unit, request_date),
     )
-    return repair_history(unit, start=start, end=end, on=request_date)
+    return repair_history(unit, start=start, end=end, on=request_date, repairs=repairs)
 
 
 def case_from_unit(
