@@ -287,6 +287,7 @@ class Command(BaseCommand):
 
         call_command("followup_demo")
         call_command("complaints_demo")
+        call_command("returns_demo")
         self.stdout.write(
             f"demo data: {len(customers)} customers, {len(units)} units, {created} requests, "
             f"{len(users['technicians'])} technicians"
