@@ -118,7 +118,7 @@ def test_request_page_shows_clocks_actions_notes_and_attachments(
     assert "已致电客户，约明天上门" in html and "故障照片.jpg" in html
     assert "取消" in html  # the cancel action an agent may take
     assert "派工" not in re.sub(
-        r"已派工", "", html.split("操作")[-1].split("履历")[0]
+        r"已派工", "", html.split("操作")[-1].split("历史记录")[0]
     )  # no assign button for an agent
 
 

@@ -173,8 +173,8 @@ class Agent(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("agent")
-        verbose_name_plural = _("agents")
+        verbose_name = pgettext_lazy("call center", "agent")
+        verbose_name_plural = pgettext_lazy("call center", "agents")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -207,7 +207,7 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("unreadable lines (first ones)"), default=list, blank=True)
     data_start = models.DateTimeField(_("data from"), null=True, blank=True)
     data_end = models.DateTimeField(_("data to"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(pgettext_lazy("import", "message"), blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("same file as")
     )
@@ -236,12 +236,12 @@ class CallRecord(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     call_id = models.CharField(_("call id"), max_length=80)
     queue = models.CharField(_("queue"), max_length=80, blank=True)
-    agent_code = models.CharField(_("agent"), max_length=80, blank=True)
+    agent_code = models.CharField(pgettext_lazy("call center", "agent"), max_length=80, blank=True)
     call_type = models.CharField(_("call type"), max_length=80, blank=True)
     customer_phone = models.CharField(_("caller"), max_length=40, blank=True)
     offered_at = models.DateTimeField(_("offered at"))
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("call", "answered at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     wait_seconds = models.FloatField(_("wait (s)"), null=True, blank=True)
     talk_seconds = models.FloatField(_("talk (s)"), null=True, blank=True)
@@ -284,7 +284,7 @@ class CallRecord(models.Model):
 class AgentStateEvent(models.Model):
     """An agent joined or left a queue, paused or unpaused (from queue_log)."""
 
-    agent_code = models.CharField(_("agent"), max_length=80)
+    agent_code = models.CharField(pgettext_lazy("call center", "agent"), max_length=80)
     queue = models.CharField(_("queue"), max_length=80, blank=True)
     event = models.CharField(_("event"), max_length=32)
     occurred_at = models.DateTimeField(_("at"))
@@ -337,7 +337,7 @@ class Granularity(models.TextChoices):
 class Scope(models.TextChoices):
     CENTER = "center", _("whole center")
     QUEUE = "queue", _("queue")
-    AGENT = "agent", _("agent")
+    AGENT = "agent", pgettext_lazy("call center", "agent")
 
 
 class IntervalRollup(models.Model):
@@ -349,7 +349,7 @@ class IntervalRollup(models.Model):
     granularity = models.CharField(_("interval"), max_length=8, choices=Granularity.choices)
     period_start = models.DateTimeField(_("period start"))
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
-    agent_code = models.CharField(_("agent"), max_length=80, blank=True)
+    agent_code = models.CharField(pgettext_lazy("call center", "agent"), max_length=80, blank=True)
     queue = models.CharField(_("queue"), max_length=80, blank=True)
 
     calls_total = models.BigIntegerField(default=0)
@@ -408,7 +408,9 @@ class IntervalRollup(models.Model):
 class AgentSchedule(models.Model):
     """A scheduled shift (排班): the time an agent is planned to take calls."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, verbose_name=_("agent"))
+    agent = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, verbose_name=pgettext_lazy("call center", "agent")
+    )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("to"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -478,7 +480,9 @@ class CenterCost(models.Model):
 class MonitoringScore(models.Model):
     """A QA score (监听评分, 0-100) of one monitored call."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, verbose_name=_("agent"))
+    agent = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, verbose_name=pgettext_lazy("call center", "agent")
+    )
     call_id = models.CharField(_("call id"), max_length=80, blank=True)
     scored_at = models.DateTimeField(_("scored at"))
     score = models.DecimalField(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import selectors
 from .models import Category, Severity, Source
@@ -24,7 +25,7 @@ class RegisterForm(forms.Form):
     desired_outcome = forms.CharField(
         label=_("What the customer wants"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("complaint", "Category"), choices=Category.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL)
     major_fault = forms.BooleanField(label=_("Major fault (needs a fault analysis report)"), required=False)
 

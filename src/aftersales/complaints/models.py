@@ -113,7 +113,7 @@ class Complaint(models.Model):
     )
 
     # -- the register (申诉和投诉处理登记表) ------------------------------------------------------
-    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    source = models.CharField(pgettext_lazy("complaint", "source"), max_length=16, choices=Source.choices)
     complainant_name = models.CharField(_("complainant"), max_length=64)
     complainant_phone = models.CharField(_("complainant's phone"), max_length=32, blank=True)
     about = models.CharField(
@@ -128,7 +128,9 @@ class Complaint(models.Model):
         verbose_name=_("staff member complained about"),
     )
     desired_outcome = models.TextField(_("what the customer wants"))
-    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    category = models.CharField(
+        pgettext_lazy("complaint", "category"), max_length=24, choices=Category.choices
+    )
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
     )

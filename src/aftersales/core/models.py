@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -25,8 +26,8 @@ class HistoryEntry(models.Model):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
     subject_id = models.BigIntegerField(_("record id"))
     event = models.CharField(_("event"), max_length=64)
-    old_state = models.CharField(_("from"), max_length=32, blank=True)
-    new_state = models.CharField(_("to"), max_length=32, blank=True)
+    old_state = models.CharField(pgettext_lazy("state", "from"), max_length=32, blank=True)
+    new_state = models.CharField(pgettext_lazy("state", "to"), max_length=32, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("by")
     )

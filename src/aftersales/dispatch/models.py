@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.service.workflow import RequestType
 
@@ -69,7 +70,7 @@ class Technician(models.Model):
     zones = models.ManyToManyField(
         "customers.Zone", blank=True, related_name="technicians", verbose_name=_("zones")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("technician", "active"), default=True)
 
     class Meta:
         verbose_name = _("technician")
@@ -171,7 +172,7 @@ class FeeScheduleItem(models.Model):
         verbose_name=_("product category"),
         help_text=_("Empty: the item applies to every category."),
     )
-    unit = models.CharField(_("unit"), max_length=16, default="次")
+    unit = models.CharField(pgettext_lazy("unit of measure", "unit"), max_length=16, default="次")
     price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2)
     cost_price = models.DecimalField(
         _("cost price (CNY)"), max_digits=10, decimal_places=2, null=True, blank=True
@@ -267,7 +268,7 @@ class WorkOrder(models.Model):
         _("status"), max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.ASSIGNED
     )
     # Maintained by every transition; the partial unique constraint below rests on it.
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("work order", "active"), default=True)
     dispatch_kind = models.CharField(_("dispatch kind"), max_length=24, default="regular")
     emergency_approval = models.OneToOneField(
         EmergencyApproval,
@@ -286,9 +287,12 @@ class WorkOrder(models.Model):
         verbose_name=_("replaces"),
     )
     assigned_by = models.ForeignKey(
-        _USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
+        _USER,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("work order", "assigned by"),
     )
-    assigned_at = models.DateTimeField(_("assigned at"))
+    assigned_at = models.DateTimeField(pgettext_lazy("work order", "assigned at"))
     note = models.TextField(_("dispatch note"), blank=True)
 
     appointment_start = models.DateTimeField(_("appointment from"), null=True, blank=True)
@@ -302,7 +306,7 @@ class WorkOrder(models.Model):
     work_started_at = models.DateTimeField(_("work started at"), null=True, blank=True)
 
     resolution = models.TextField(_("work done"), blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("work order", "finished at"), null=True, blank=True)
     finished_by = models.ForeignKey(
         _USER,
         null=True,

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkOrderStatus(models.TextChoices):
@@ -30,7 +31,7 @@ class WorkOrderStatus(models.TextChoices):
     WORKING = "working", _("Work in progress")
     WAITING_PARTS = "waiting_parts", _("Waiting for parts")
     CARRIED_BACK = "carried_back", _("Carried back for repair")
-    FINISHED = "finished", _("Finished")
+    FINISHED = "finished", pgettext_lazy("work order", "Finished")
     DEAD_ON_ARRIVAL = "dead_on_arrival", _("Dead on arrival, taken back")
     REASSIGNED = "reassigned", _("Reassigned")
     CANCELLED = "cancelled", _("Cancelled")

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 class CallbackKind(models.TextChoices):
     AFTER_JOB = "after_job", _("After the job")
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("callback kind", "Scheduled")
 
 
 class CallbackStatus(models.TextChoices):
@@ -131,7 +131,7 @@ class Callback(models.Model):
         verbose_name=_("schedule"),
     )
     scheduled_for = models.DateField(_("scheduled for"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(pgettext_lazy("callback", "reason"), max_length=200, blank=True)
     # Whose work is followed up (the installer's callbacks count in their evaluation).
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,13 +156,15 @@ class Callback(models.Model):
     )
     # Retry state, kept by the attempt service: the next dial is not before ``next_attempt_at``.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempt_count = models.PositiveSmallIntegerField(pgettext_lazy("callback", "attempts"), default=0)
     unanswered_count = models.PositiveSmallIntegerField(_("unanswered attempts"), default=0)
     last_outcome = models.CharField(
         _("last outcome"), max_length=16, choices=AttemptOutcome.choices, blank=True
     )
     outcome = models.TextField(_("what the customer said"), blank=True)
-    result = models.CharField(_("result"), max_length=16, choices=CallbackResult.choices, blank=True)
+    result = models.CharField(
+        pgettext_lazy("callback", "result"), max_length=16, choices=CallbackResult.choices, blank=True
+    )
     raised_request = models.ForeignKey(
         "service.ServiceRequest",
         null=True,

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -26,7 +27,7 @@ def stale_after() -> dt.timedelta:
 
 class Article(models.Model):
     question = models.CharField(_("question"), max_length=300)
-    answer = models.TextField(_("answer"))
+    answer = models.TextField(pgettext_lazy("faq", "answer"))
     category = models.ForeignKey(
         "catalog.Category",
         null=True,

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category, ProductModel, Unit
@@ -99,7 +100,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
 
 class ArticleForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=300)
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}))
+    answer = forms.CharField(label=pgettext_lazy("faq", "Answer"), widget=forms.Textarea(attrs={"rows": 8}))
     category = forms.ModelChoiceField(
         label=_("Product category"), queryset=Category.objects.all(), required=False
     )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -28,7 +29,7 @@ class Goal(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
     ACTIVE = "active", _("Calling")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("campaign", "Closed")
 
 
 class TargetStatus(models.TextChoices):
@@ -40,12 +41,12 @@ class TargetStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    REACHED = "reached", _("Reached")
-    NO_ANSWER = "no_answer", _("No answer")
-    BUSY = "busy", _("Busy")
-    WRONG_NUMBER = "wrong_number", _("Wrong number")
-    REFUSED = "refused", _("Refused")
-    CALL_BACK_LATER = "call_back_later", _("Call back later")
+    REACHED = "reached", pgettext_lazy("dial outcome", "Reached")
+    NO_ANSWER = "no_answer", pgettext_lazy("dial outcome", "No answer")
+    BUSY = "busy", pgettext_lazy("dial outcome", "Busy")
+    WRONG_NUMBER = "wrong_number", pgettext_lazy("dial outcome", "Wrong number")
+    REFUSED = "refused", pgettext_lazy("dial outcome", "Refused")
+    CALL_BACK_LATER = "call_back_later", pgettext_lazy("dial outcome", "Call back later")
 
 
 # A successful dial (接通) is one where the customer picked up and spoke with the agent.
@@ -67,7 +68,7 @@ class Campaign(models.Model):
         verbose_name=_("survey (questionnaire)"),
     )
     agents: models.ManyToManyField[Any, Any] = models.ManyToManyField(
-        _USER, blank=True, related_name="outbound_campaigns", verbose_name=_("agents")
+        _USER, blank=True, related_name="outbound_campaigns", verbose_name=pgettext_lazy("outbound", "agents")
     )
     max_attempts = models.PositiveSmallIntegerField(_("maximum unanswered attempts"))
     retry_minutes = models.PositiveIntegerField(_("minutes between attempts"))
@@ -81,7 +82,7 @@ class Campaign(models.Model):
         _USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("campaign", "closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbound campaign")
@@ -153,7 +154,10 @@ class Dial(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="dials")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="dials")
     agent = models.ForeignKey(
-        _USER, on_delete=models.PROTECT, related_name="outbound_dials", verbose_name=_("agent")
+        _USER,
+        on_delete=models.PROTECT,
+        related_name="outbound_dials",
+        verbose_name=pgettext_lazy("outbound", "agent"),
     )
     started_at = models.DateTimeField(_("dialled at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

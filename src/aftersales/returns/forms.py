@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Unit
@@ -57,7 +57,9 @@ def outcome_label(code: str) -> str:
 class ReturnCaseForm(forms.Form):
     """The facts the customer tells; the rest of the case comes from the unit's records."""
 
-    reason = forms.ChoiceField(label=_("Reason"), choices=ReturnReason.choices, initial=ReturnReason.QUALITY)
+    reason = forms.ChoiceField(
+        label=pgettext_lazy("return", "Reason"), choices=ReturnReason.choices, initial=ReturnReason.QUALITY
+    )
     channel = forms.ChoiceField(label=_("Bought through"))
     signed_date = forms.DateField(
         label=_("Signed for on"),

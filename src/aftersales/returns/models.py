@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .policy.catalog import STATUTORY_GOODS_CLASSES
 from .policy.text import ZH, normalize_language
@@ -220,7 +221,7 @@ class ReturnCause(models.TextChoices):
 class ResponsibleDepartment(models.TextChoices):
     MANUFACTURER = "manufacturer", _("Manufacturer / supplier")
     WAREHOUSE_LOGISTICS = "warehouse_logistics", _("Warehouse and logistics")
-    INSTALLATION = "installation", _("Installation")
+    INSTALLATION = "installation", pgettext_lazy("department", "Installation")
     SALES = "sales", _("Sales")
     SERVICE = "service", _("After-sales service")
     NONE = "none", _("No department (customer's own reason)")
@@ -241,7 +242,7 @@ class ReturnCase(models.Model):
         related_name="return_case",
         verbose_name=_("service request"),
     )
-    reason = models.CharField(_("reason"), max_length=16, choices=ReturnReason.choices)
+    reason = models.CharField(pgettext_lazy("return", "reason"), max_length=16, choices=ReturnReason.choices)
     case = models.JSONField(_("case"), default=dict)
 
     # The engine's decision.

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _USER = settings.AUTH_USER_MODEL
 # The committee scores each criterion from 1 to this many points.
@@ -97,7 +98,7 @@ class Suggestion(models.Model):
         related_name="suggestion",
         verbose_name=_("request"),
     )
-    subject = models.CharField(_("subject"), max_length=24, choices=Subject.choices)
+    subject = models.CharField(pgettext_lazy("suggestion", "subject"), max_length=24, choices=Subject.choices)
     department = models.ForeignKey(
         Department,
         null=True,
@@ -116,9 +117,14 @@ class Suggestion(models.Model):
     thanks = models.TextField(_("thanks to the customer"), blank=True)
     hold_reason = models.TextField(_("reason for holding"), blank=True)
     held_until = models.DateField(_("held until"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("suggestion", "decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+        _USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("suggestion", "decided by"),
     )
     # The state the customer was last told about; closing needs it to be the current one.
     told_status = models.CharField(_("customer told of"), max_length=24, blank=True)

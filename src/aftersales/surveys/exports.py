@@ -6,6 +6,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -74,7 +75,7 @@ def results_workbook(f: selectors.ResultFilters, period: str = "month") -> bytes
             _("Technician"),
             _("Department"),
             _("Question"),
-            _("Answer"),
+            pgettext("survey", "Answer"),
             _("Satisfied"),
         ]
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -49,7 +50,7 @@ class Audience(models.TextChoices):
 
 class SurveyStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("survey", "Closed")
 
 
 class ResponseChannel(models.TextChoices):
@@ -235,7 +236,7 @@ class Invitation(models.Model):
         _USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(pgettext_lazy("survey", "answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("survey invitation")
@@ -296,7 +297,7 @@ class Response(models.Model):
         verbose_name=_("department"),
     )
     paper_form_number = models.CharField(_("paper form number"), max_length=32, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), db_index=True)
+    answered_at = models.DateTimeField(pgettext_lazy("survey", "answered at"), db_index=True)
     recorded_at = models.DateTimeField(_("recorded at"))
     entered_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
@@ -325,7 +326,7 @@ class Answer(models.Model):
     satisfied = models.BooleanField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("answer")
+        verbose_name = pgettext_lazy("survey", "answer")
         verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question")
