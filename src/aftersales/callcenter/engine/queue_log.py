@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, BinaryIO
@@ -79,6 +81,10 @@ LOGOFF_EVENTS = ("REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF")
 PAUSE_EVENTS = ("PAUSE", "PAUSEALL")
 UNPAUSE_EVENTS = ("UNPAUSE", "UNPAUSEALL")
 AGENT_EVENTS = frozenset(LOGIN_EVENTS + LOGOFF_EVENTS + PAUSE_EVENTS + UNPAUSE_EVENTS)
+
+# Every event the import acts on, as a category: one lookup per line, after which each test
+# of the event compares small integers. Events not acted on are null here.
+_KIND = pl.Enum(sorted(CALL_EVENTS | AGENT_EVENTS))
 
 # Epochs outside these bounds are typos or a broken clock, not call-center history.
 _MIN_EPOCH = 946_684_800  # 2000-01-01
@@ -133,6 +139,8 @@ class QueueLogOptions:
     time_zone: str = "Asia/Shanghai"  # for naive datetimes in the table layout only
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
     max_errors_kept: int = 1000
+    # Chunks processed at once; each one in flight holds a chunk's text and frames (~100 MB).
+    parallel_chunks: int = 3
     # A call id seen only outside any queue (no ENTERQUEUE, CONNECT or ending) whose
     # last event is this much older than the end of the data ended in self-service.
     ivr_close_after: timedelta = timedelta(hours=4)
@@ -210,9 +218,12 @@ def _read_csv_text(chunk: bytes, **options: Any) -> pl.DataFrame:
         "raise_if_empty": False,
     }
     try:
-        return pl.read_csv(chunk, encoding="utf8", **common, **options)
+        df = pl.read_csv(chunk, encoding="utf8", **common, **options)
     except pl.exceptions.ComputeError:
-        return pl.read_csv(chunk, encoding="utf8-lossy", **common, **options)
+        df = pl.read_csv(chunk, encoding="utf8-lossy", **common, **options)
+    # The reader returns each column in a dozen pieces; in one piece, the gathers and filters
+    # that follow cost several times less than this copy.
+    return df.rechunk()
 
 
 def _epoch(text: pl.Expr) -> pl.Expr:
@@ -251,15 +262,19 @@ def _classify(df: pl.DataFrame, first_line: int, time_zone: str) -> tuple[pl.Dat
     """Split a chunk into readable events, unreadable lines and blank lines.
 
     Returns (events, errors, blank_count). ``events`` has ``line``, ``ts`` (UTC),
-    ``callid``, ``queue``, ``agent``, ``event`` and the five data fields.
+    ``callid``, ``queue``, ``agent``, ``event``, ``_kind`` (the event as a
+    :data:`_KIND`) and the five data fields.
     """
-    # Lazily, so that the time text is parsed once for the bounds check and the value.
+    # Lazily, so that the time text is parsed once for the bounds check and the value; by the
+    # in-memory engine, which keeps the columns in one piece (the streaming one splits them).
     df = (
         df.lazy()
         .with_columns(
-            line=pl.int_range(pl.len(), dtype=pl.Int64) + first_line, ts=_whole_epoch(pl.col("time"))
+            line=pl.int_range(pl.len(), dtype=pl.Int64) + first_line,
+            ts=_whole_epoch(pl.col("time")),
+            _kind=pl.col("event").cast(_KIND, strict=False),
         )
-        .collect()
+        .collect(engine="in-memory")
     )
     # Only lines whose time is not a whole epoch pay for the slower text parsing (fractions,
     # realtime tables, typos).
@@ -351,7 +366,7 @@ _PICKS = (
     ("_conn_d1", "_i_conn", "data1"),
     ("_conn_d3", "_i_conn", "data3"),
     ("end_ts", "_i_end", "ts"),
-    ("end_event", "_i_end", "event"),
+    ("end_event", "_i_end", "_kind"),
     ("end_agent", "_i_end", "agent"),
     ("end_queue", "_i_end", "queue"),
     ("_end_d1", "_i_end", "data1"),
@@ -359,7 +374,7 @@ _PICKS = (
     ("_end_d3", "_i_end", "data3"),
     ("_end_d4", "_i_end", "data4"),
     ("exit_ts", "_i_exit", "ts"),
-    ("exit_event", "_i_exit", "event"),
+    ("exit_event", "_i_exit", "_kind"),
     ("exit_queue", "_i_exit", "queue"),
     ("_exit_d3", "_i_exit", "data3"),
     ("_exit_d4", "_i_exit", "data4"),
@@ -368,6 +383,13 @@ _PICKS = (
 
 # Row numbers within a chunk stay below 2**21 (a chunk of 16 MB holds about 250,000 lines).
 _ROW_BITS = 21
+
+
+def _with_kind(events: pl.DataFrame) -> pl.DataFrame:
+    """``events`` with ``_kind``: the event as a :data:`_KIND`, null for events not acted on."""
+    if "_kind" in events.columns:
+        return events
+    return events.with_columns(_kind=pl.col("event").cast(_KIND, strict=False))
 
 
 def partials_from_events(events: pl.DataFrame) -> pl.DataFrame:
@@ -385,57 +407,69 @@ def partials_from_events(events: pl.DataFrame) -> pl.DataFrame:
         return pl.concat(
             [partials_from_events(events.slice(0, half)), partials_from_events(events.slice(half))]
         )
-    events = _canonical_attended_transfers(events)
-    e = pl.col("event")
+    events = _with_kind(_canonical_attended_transfers(events))
+    kind = pl.col("_kind")
     k = pl.col("_k")
-    m_rna = e == RINGNOANSWER
-    events = events.with_columns(
-        _k=pl.col("ts").dt.epoch("s") * (1 << _ROW_BITS) + pl.int_range(pl.len(), dtype=pl.Int64)
-    )
-    # Each kind's keys sit in a column of their own (null on other rows), so every aggregate
-    # is a plain grouped minimum, maximum or sum; only these few columns are filtered.
-    is_call = e.is_in(list(CALL_EVENTS))
+    m_rna = kind == RINGNOANSWER
+    # The key numbers the rows of ``events`` (the gathers below index it), so it is made
+    # before only the call events are kept.
     keys = events.select(
         "callid",
         "ts",
         "line",
-        _call=is_call,
-        _i_enter=pl.when(e == ENTERQUEUE).then(k),
-        _i_conn=pl.when(e == CONNECT).then(k),
-        _i_end=pl.when(e.is_in(list(ANSWERED_ENDINGS))).then(k),
-        _i_exit=pl.when(e.is_in(list(UNANSWERED_ENDINGS))).then(k),
-        _rna=m_rna,
-        _rna_ms=pl.when(m_rna).then(pl.col("data1").cast(pl.Float64, strict=False)),
-        _rna_text=m_rna & pl.col("data1").is_not_null(),
-    ).filter(pl.col("_call"))
+        "_kind",
+        "data1",
+        _k=pl.col("ts").dt.epoch("s") * (1 << _ROW_BITS) + pl.int_range(pl.len(), dtype=pl.Int64),
+    ).filter(kind.is_in(list(CALL_EVENTS)))
     if keys.height == 0:
         return empty_partials()
-    if keys.select((pl.col("_rna_text") & pl.col("_rna_ms").is_null()).any()).item():
+    keys = keys.with_columns(_rna_ms=pl.when(m_rna).then(pl.col("data1").cast(pl.Float64, strict=False)))
+    if keys.select((m_rna & pl.col("data1").is_not_null() & pl.col("_rna_ms").is_null()).any()).item():
         # Ring times written with blanks around them (the plain parse refuses those).
         keys = keys.with_columns(
-            _rna_ms=pl.when(pl.col("_rna")).then(
-                events.filter(is_call).get_column("data1").str.strip_chars().cast(pl.Float64, strict=False)
-            )
+            _rna_ms=pl.when(m_rna).then(pl.col("data1").str.strip_chars().cast(pl.Float64, strict=False))
         )
-    part = keys.group_by("callid").agg(
-        first_ts=pl.col("ts").min(),
-        last_ts=pl.col("ts").max(),
-        first_line=pl.col("line").min(),
-        _i_enter=pl.col("_i_enter").min(),
-        _i_conn=pl.col("_i_conn").min(),
-        _i_end=pl.col("_i_end").min(),
-        _i_exit=pl.col("_i_exit").max(),
-        rna_count=pl.col("_rna").sum().cast(pl.Int32),
-        rna_ms=pl.col("_rna_ms").sum(),
+    # Each kind's keys sit in a column of their own (null on other rows), so every aggregate
+    # is a plain grouped minimum, maximum or sum.
+    part = (
+        keys.lazy()
+        .select(
+            "callid",
+            "ts",
+            "line",
+            _i_enter=pl.when(kind == ENTERQUEUE).then(k),
+            _i_conn=pl.when(kind == CONNECT).then(k),
+            _i_end=pl.when(kind.is_in(list(ANSWERED_ENDINGS))).then(k),
+            _i_exit=pl.when(kind.is_in(list(UNANSWERED_ENDINGS))).then(k),
+            _rna=m_rna,
+            _rna_ms=pl.col("_rna_ms"),
+        )
+        .group_by("callid")
+        .agg(
+            first_ts=pl.col("ts").min(),
+            last_ts=pl.col("ts").max(),
+            first_line=pl.col("line").min(),
+            _i_enter=pl.col("_i_enter").min(),
+            _i_conn=pl.col("_i_conn").min(),
+            _i_end=pl.col("_i_end").min(),
+            _i_exit=pl.col("_i_exit").max(),
+            rna_count=pl.col("_rna").sum().cast(pl.Int32),
+            rna_ms=pl.col("_rna_ms").sum(),
+        )
+        .collect()
     )
     mask = (1 << _ROW_BITS) - 1
     picked = [part]
     for idx in ("_i_enter", "_i_conn", "_i_end", "_i_exit"):
-        rows = part.get_column(idx) & mask
+        # A gather by indices without nulls is several times faster: calls without a row of
+        # this kind take row 0 here, and those values are blanked below.
+        rows = (part.get_column(idx) & mask).fill_null(0)
         picked.append(
             events.select([pl.col(src).alias(name) for name, i, src in _PICKS if i == idx]).gather(rows)
         )
-    part = pl.concat(picked, how="horizontal")
+    part = pl.concat(picked, how="horizontal").with_columns(
+        pl.when(pl.col(i).is_not_null()).then(pl.col(name)).alias(name) for name, i, _ in _PICKS
+    )
     is_xfer = pl.col("end_event").is_in(list(TRANSFERS))
     by_key = pl.col("exit_event") == "EXITWITHKEY"
     part = _numbers(
@@ -509,6 +543,7 @@ def finalize_partials(
     data_end: object = None,
     ivr_close_after: timedelta = timedelta(hours=4),
     rows: pl.Series | None = None,
+    plain_phones: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Turn merged partials into call records; return (calls, still-open partials).
 
@@ -518,7 +553,8 @@ def finalize_partials(
     ENTERQUEUE or CONNECT line is missing.
 
     ``rows`` (a boolean mask) limits the work to some of the partials, without
-    copying them first.
+    copying them first. ``plain_phones`` says that no ``callerid`` of ``parts``
+    has a character other than digits and ``+``, which spares looking.
     """
     if parts.height == 0:
         return empty_calls(), empty_partials()
@@ -586,15 +622,15 @@ def finalize_partials(
         .otherwise(pl.coalesce(pl.col("exit_queue"), pl.col("enter_queue"), pl.col("end_queue")))
     )
     agent = pl.when(pl.col("_answered")).then(pl.coalesce(pl.col("end_agent"), pl.col("conn_agent")))
+    cats = _distinct_categories(parts, _CATEGORY_COLUMNS)
     calls_lf = done.select(
         call_id=pl.col("callid"),
         queue=_category_text(
             queue,
-            parts,
-            ("end_queue", "enter_queue", "exit_queue"),
+            [cats[c] for c in ("end_queue", "enter_queue", "exit_queue")],
             lambda q: pl.when(q.str.to_uppercase() == "NONE").then(None).otherwise(q),
         ),
-        agent=_category_text(agent, parts, ("end_agent", "conn_agent"), normalise_agent),
+        agent=_category_text(agent, [cats["end_agent"], cats["conn_agent"]], normalise_agent),
         call_type=pl.lit(None, dtype=pl.String),
         customer_phone=pl.col("callerid"),
         offered_at=pl.min_horizontal("first_ts", "queued_at"),
@@ -612,30 +648,41 @@ def finalize_partials(
         result=result,
         transferred=pl.col("_answered") & pl.col("end_event").is_in(list(TRANSFERS)),
         exit_event=_category_text(
-            pl.coalesce(pl.col("end_event"), pl.col("exit_event")), parts, ("end_event", "exit_event")
+            pl.coalesce(pl.col("end_event"), pl.col("exit_event")), [cats["end_event"], cats["exit_event"]]
         ),
         first_line=pl.col("first_line"),
     )
     calls, still_open = pl.collect_all([calls_lf, open_parts])
-    if calls.select(pl.col("customer_phone").str.contains(r"[^0-9+]").any()).item():
+    if not plain_phones and calls.select(_odd_phone(pl.col("customer_phone")).any()).item():
         calls = calls.with_columns(customer_phone=normalise_phone(pl.col("customer_phone")))
     return calls.select([pl.col(c).cast(t) for c, t in CALL_SCHEMA.items()]), still_open
 
 
+def _odd_phone(phone: pl.Expr) -> pl.Expr:
+    """A caller number with anything but digits and "+": the numbers need cleaning."""
+    return phone.str.contains(r"[^0-9+]")
+
+
+_CATEGORY_COLUMNS = tuple(c for c, t in PARTIAL_SCHEMA.items() if isinstance(t, pl.Categorical))
+
+
+def _distinct_categories(frame: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, pl.Series]:
+    """The distinct categories of each column; the columns are scanned side by side."""
+    found = pl.collect_all([frame.lazy().select(pl.col(c).cast(pl.Categorical).unique()) for c in columns])
+    return {c: f.to_series() for c, f in zip(columns, found, strict=True)}
+
+
 def _category_text(
     expr: pl.Expr,
-    frame: pl.DataFrame,
-    columns: tuple[str, ...],
+    categories: list[pl.Series],
     fn: Callable[[pl.Expr], pl.Expr] | None = None,
 ) -> pl.Expr:
-    """``fn`` of the text of a categorical ``expr`` whose values come from ``columns`` of ``frame``.
+    """``fn`` of the text of a categorical ``expr`` whose values are among ``categories``.
 
     The text (and ``fn`` of it) is worked out once per category and looked up
     by the category's code.
     """
-    cats = (
-        pl.concat([frame.get_column(c).cast(pl.Categorical).unique() for c in columns]).drop_nulls().unique()
-    )
+    cats = pl.concat(categories).drop_nulls().unique()
     if cats.len() == 0:
         return pl.lit(None, dtype=pl.String)
     names = cats.cast(pl.String)
@@ -657,7 +704,11 @@ def _category_text(
 
 
 def calls_from_partials(
-    parts: pl.DataFrame, *, data_end: object = None, ivr_close_after: timedelta = timedelta(hours=4)
+    parts: pl.DataFrame,
+    *,
+    data_end: object = None,
+    ivr_close_after: timedelta = timedelta(hours=4),
+    plain_phones: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`merge_partials` then :func:`finalize_partials`, copying only the partials that merge.
 
@@ -666,19 +717,39 @@ def calls_from_partials(
     """
     if parts.height == 0:
         return empty_calls(), empty_partials()
-    dup = parts.select(pl.col("callid").hash().is_duplicated()).to_series()
+    dup = _hash_repeated(parts.get_column("callid"))
+    kw: dict[str, Any] = {
+        "data_end": data_end,
+        "ivr_close_after": ivr_close_after,
+        "plain_phones": plain_phones,
+    }
     if not dup.any():
-        return finalize_partials(parts, data_end=data_end, ivr_close_after=ivr_close_after)
+        return finalize_partials(parts, **kw)
     merged = merge_partials(parts.filter(dup))
-    one = finalize_partials(parts, data_end=data_end, ivr_close_after=ivr_close_after, rows=~dup)
-    more = finalize_partials(merged, data_end=data_end, ivr_close_after=ivr_close_after)
+    one = finalize_partials(parts, rows=~dup, **kw)
+    more = finalize_partials(merged, **kw)
     return pl.concat([one[0], more[0]], how="vertical"), pl.concat([one[1], more[1]], how="vertical")
+
+
+def _hash_repeated(ids: pl.Series) -> pl.Series:
+    """Which rows have an id whose hash occurs more than once (as ``ids.hash().is_duplicated()``).
+
+    A hash collision only sends a row through the exact merge. The sorted hashes
+    show the repeated ones, and testing membership in those few costs a fraction
+    of ``is_duplicated`` on millions of rows.
+    """
+    h = ids.hash()
+    s = h.sort()
+    return h.is_in(s.filter(s == s.shift(1)).implode())
 
 
 def agent_events_from(events: pl.DataFrame) -> pl.DataFrame:
     """Login, logoff and pause events with the agent's normalised code."""
-    ae = events.select("agent", "queue", "event", "ts", "data1", "line").filter(
-        pl.col("event").is_in(list(AGENT_EVENTS))
+    kind = pl.col("_kind")
+    ae = (
+        _with_kind(events)
+        .select("agent", "queue", "_kind", "ts", "data1", "line")
+        .filter(kind.is_in(list(AGENT_EVENTS)))
     )
     if ae.height == 0:
         return empty_agent_events()
@@ -687,21 +758,19 @@ def agent_events_from(events: pl.DataFrame) -> pl.DataFrame:
         ae.lazy()
         .select(
             agent=map_names(pl.col("agent"), names, normalise_agent),
-            queue=pl.col("queue"),
-            event=pl.col("event"),
+            queue=_own_text(pl.col("queue")),
+            # The category's name is the event's text, in a buffer of its own.
+            event=kind.cast(pl.String),
             occurred_at=pl.col("ts"),
-            reason=pl.when(pl.col("event").is_in(list(PAUSE_EVENTS + UNPAUSE_EVENTS))).then(
-                pl.col("data1").str.strip_chars()
+            reason=_own_text(
+                pl.when(kind.is_in(list(PAUSE_EVENTS + UNPAUSE_EVENTS))).then(
+                    pl.col("data1").str.strip_chars()
+                )
             ),
             seq=pl.col("line"),
         )
         .filter(pl.col("agent").is_not_null())
-        .select(
-            [
-                (_own_text(pl.col(c)) if c in ("queue", "event", "reason") else pl.col(c)).cast(t)
-                for c, t in AGENT_EVENT_SCHEMA.items()
-            ]
-        )
+        .select([pl.col(c).cast(t) for c, t in AGENT_EVENT_SCHEMA.items()])
         .collect()
     )
 
@@ -812,6 +881,97 @@ def _table_columns(df: pl.DataFrame, cols: set[str]) -> pl.DataFrame:
 # ---------------------------------------------------------------------------
 
 
+@dataclass
+class _ChunkResult:
+    """What one block of lines turned into; line numbers count from 0 at the block's first line.
+
+    Blocks are processed side by side, before the lines ahead of them are
+    counted, so the numbers are shifted to the file's once the results are
+    taken in file order.
+    """
+
+    lines: int
+    blank: int
+    errors: pl.DataFrame
+    ignored: int = 0
+    span: tuple[Any, Any] | None = None
+    partials: pl.DataFrame | None = None
+    agent_events: pl.DataFrame | None = None
+    # Whether a caller number of the partials has a character other than digits and "+".
+    odd_phones: bool = False
+
+
+def _process_chunk(chunk: bytes, header: list[str] | None, sep: str, time_zone: str) -> _ChunkResult:
+    if header is not None:
+        n_lines = count_lines(chunk)
+        raw = _table_to_raw(_read_table_chunk(chunk, header, sep), header)
+    else:
+        # Without quoting every line, blank or not, is one row.
+        raw = _read_raw_chunk(chunk)
+        n_lines = raw.height
+    events, errors, blanks = _classify(raw, 0, time_zone)
+    del raw
+    if events.height == 0:
+        return _ChunkResult(n_lines, blanks, errors)
+    # Events outside CALL_EVENTS and AGENT_EVENTS have no kind.
+    first, last, used = events.select(
+        a=pl.col("ts").min(), b=pl.col("ts").max(), used=pl.col("_kind").is_not_null().sum()
+    ).row(0)
+    partials = partials_from_events(events)
+    return _ChunkResult(
+        n_lines,
+        blanks,
+        errors,
+        ignored=events.height - int(used),
+        span=(first, last),
+        partials=partials,
+        agent_events=agent_events_from(events),
+        odd_phones=bool(partials.select(_odd_phone(pl.col("callerid")).any()).item()),
+    )
+
+
+def _shift_lines(frame: pl.DataFrame, column: str, offset: int) -> pl.DataFrame:
+    return frame.with_columns(pl.col(column) + offset) if offset else frame
+
+
+class _Collected:
+    """Chunk results taken in file order: counts, the kept errors, partials and agent events."""
+
+    def __init__(self, line_no: int, done_bytes: int, max_errors_kept: int) -> None:
+        self.line_no = line_no  # of the next chunk's first line
+        self.done_bytes = done_bytes
+        self.max_errors_kept = max_errors_kept
+        self.partials: list[pl.DataFrame] = []
+        self.agent_events: list[pl.DataFrame] = []
+        self.errors: list[pl.DataFrame] = []
+        self.error_count = 0
+        self.kept = 0
+        self.blank = 0
+        self.ignored = 0
+        self.starts: list[Any] = []
+        self.ends: list[Any] = []
+        self.odd_phones = False
+
+    def add(self, r: _ChunkResult, size: int) -> None:
+        self.done_bytes += size
+        self.blank += r.blank
+        if r.errors.height:
+            self.error_count += r.errors.height
+            room = self.max_errors_kept - self.kept
+            if room > 0:
+                self.errors.append(_shift_lines(r.errors.head(room), "line", self.line_no))
+                self.kept += min(room, r.errors.height)
+        if r.span is not None:
+            assert r.partials is not None and r.agent_events is not None
+            self.starts.append(r.span[0])
+            self.ends.append(r.span[1])
+            self.ignored += r.ignored
+            self.odd_phones |= r.odd_phones
+            self.partials.append(_shift_lines(r.partials, "first_line", self.line_no))
+            self.agent_events.append(_shift_lines(r.agent_events, "seq", self.line_no))
+        self.line_no += r.lines
+
+
 def import_queue_log(
     source: str | os.PathLike[str] | BinaryIO,
     *,
@@ -824,72 +984,62 @@ def import_queue_log(
 
     ``prior_open`` are partial rows of calls left open by earlier imports; they
     merge with this file's lines. ``progress(bytes_done, bytes_total)`` is called
-    after every chunk.
+    after every chunk, in file order, from the calling thread.
+
+    Up to ``options.parallel_chunks`` chunks are processed at once on worker
+    threads (Polars releases the GIL) while this thread reads the next one;
+    their results are taken in file order.
     """
     opts = options or QueueLogOptions()
     own = not hasattr(source, "read")
     stream: BinaryIO = open(source, "rb") if own else source  # type: ignore[arg-type,assignment]  # noqa: SIM115
+    workers = max(1, opts.parallel_chunks)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="queue_log")
+    pending: deque[tuple[int, Future[_ChunkResult]]] = deque()
     try:
         total = stream_size(stream)
         done_bytes = 0
-        line_no = 1
         header: list[str] | None = None
         sep = ","
         if table:
             first = stream.readline()
-            done_bytes += len(first)
+            done_bytes = len(first)
             header, sep = _table_header(first)
-            line_no = 2
-        partial_frames: list[pl.DataFrame] = []
-        agent_frames: list[pl.DataFrame] = []
-        error_frames: list[pl.DataFrame] = []
-        error_count = 0
-        kept = 0
-        blank = 0
-        ignored = 0
-        starts: list[Any] = []
-        ends: list[Any] = []
-        for chunk in iter_line_chunks(stream, opts.chunk_bytes):
-            if table:
-                assert header is not None
-                n_lines = count_lines(chunk)
-                raw = _table_to_raw(_read_table_chunk(chunk, header, sep), header)
-            else:
-                # Without quoting every line, blank or not, is one row.
-                raw = _read_raw_chunk(chunk)
-                n_lines = raw.height
-            events, errors, blanks = _classify(raw, line_no, opts.time_zone)
-            blank += blanks
-            if errors.height:
-                error_count += errors.height
-                room = opts.max_errors_kept - kept
-                if room > 0:
-                    error_frames.append(errors.head(room))
-                    kept += min(room, errors.height)
-            if events.height:
-                span = events.select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")).row(0)
-                starts.append(span[0])
-                ends.append(span[1])
-                used = pl.col("event").is_in(list(CALL_EVENTS | AGENT_EVENTS))
-                ignored += events.height - int(events.select(used.sum()).item())
-                partial_frames.append(partials_from_events(events))
-                agent_frames.append(agent_events_from(events))
-            line_no += n_lines
-            done_bytes += len(chunk)
+        got = _Collected(2 if table else 1, done_bytes, opts.max_errors_kept)
+
+        def take_oldest() -> None:
+            size, future = pending.popleft()
+            got.add(future.result(), size)
             if progress is not None:
-                progress(done_bytes, total)
+                progress(got.done_bytes, total)
+
+        for chunk in iter_line_chunks(stream, opts.chunk_bytes):
+            pending.append((len(chunk), pool.submit(_process_chunk, chunk, header, sep, opts.time_zone)))
+            del chunk
+            # One chunk read ahead of those being processed keeps every worker busy, and
+            # memory bounded by a few chunks.
+            while len(pending) > workers or (pending and pending[0][1].done()):
+                take_oldest()
+        while pending:
+            take_oldest()
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if own:
             stream.close()
     if prior_open is not None and prior_open.height:
-        partial_frames.append(prior_open.select([pl.col(c).cast(t) for c, t in PARTIAL_SCHEMA.items()]))
-    parts = pl.concat(partial_frames, how="vertical") if partial_frames else empty_partials()
-    del partial_frames
-    data_end = max(ends) if ends else None
-    calls, open_parts = calls_from_partials(parts, data_end=data_end, ivr_close_after=opts.ivr_close_after)
+        prior = prior_open.select([pl.col(c).cast(t) for c, t in PARTIAL_SCHEMA.items()])
+        got.partials.append(prior)
+        got.odd_phones |= bool(prior.select(_odd_phone(pl.col("callerid")).any()).item())
+    parts = pl.concat(got.partials, how="vertical") if got.partials else empty_partials()
+    got.partials.clear()
+    data_end = max(got.ends) if got.ends else None
+    # The calls' numbers are among the partials' caller numbers, already looked at chunk by chunk.
+    calls, open_parts = calls_from_partials(
+        parts, data_end=data_end, ivr_close_after=opts.ivr_close_after, plain_phones=not got.odd_phones
+    )
     del parts
-    agent_events = pl.concat(agent_frames, how="vertical") if agent_frames else empty_agent_events()
-    errors_df = pl.concat(error_frames, how="vertical") if error_frames else None
+    agent_events = pl.concat(got.agent_events, how="vertical") if got.agent_events else empty_agent_events()
+    errors_df = pl.concat(got.errors, how="vertical") if got.errors else None
     error_list = (
         [LineError(line=r[0], reason=r[1], text=r[2] or "") for r in errors_df.iter_rows()]
         if errors_df is not None
@@ -900,11 +1050,11 @@ def import_queue_log(
         agent_events=agent_events,
         open_calls=open_parts,
         errors=error_list,
-        error_count=error_count,
-        lines=line_no - 1,
-        blank_lines=blank,
-        ignored_events=ignored,
-        data_start=min(starts) if starts else None,
+        error_count=got.error_count,
+        lines=got.line_no - 1,
+        blank_lines=got.blank,
+        ignored_events=got.ignored,
+        data_start=min(got.starts) if got.starts else None,
         data_end=data_end,
     )
 
