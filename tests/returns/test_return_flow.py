@@ -75,6 +75,20 @@ def test_return_flow_is_registered_with_the_service_workflow():
 # -- a case from the unit --------------------------------------------------------------------------
 
 
+def _visit_and_resolve(sr, day: dt.datetime, dispatcher, technician):
+    """The technician is sent, visits an hour later and resolves the repair, all at ``day``."""
+    with frozen_at(day):
+        sr = sr_services.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
+        sr = sr_services.schedule_visit(
+            request=sr,
+            appointment_start=day + dt.timedelta(hours=1),
+            appointment_end=day + dt.timedelta(hours=2),
+            actor=technician,
+        )
+        sr = sr_services.start_work(request=sr, actor=technician)
+        return sr_services.resolve_request(request=sr, actor=technician)
+
+
 def _repair_reworked(make_request, unit, agent, dispatcher, technician, start: dt.datetime, times: int):
     """A repair of the unit that came back ``times`` times (reopened for the same fault)."""
     with frozen_at(start):
@@ -82,16 +96,7 @@ def _repair_reworked(make_request, unit, agent, dispatcher, technician, start: d
     day = start
     for _ in range(times + 1):
         day += dt.timedelta(days=1)
-        with frozen_at(day):
-            sr = sr_services.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
-            sr = sr_services.schedule_visit(
-                request=sr,
-                appointment_start=day + dt.timedelta(hours=1),
-                appointment_end=day + dt.timedelta(hours=2),
-                actor=technician,
-            )
-            sr = sr_services.start_work(request=sr, actor=technician)
-            sr = sr_services.resolve_request(request=sr, actor=technician)
+        sr = _visit_and_resolve(sr, day, dispatcher, technician)
         if _ < times:
             day += dt.timedelta(days=2)
             with frozen_at(day):
@@ -152,16 +157,7 @@ def _repair_from_to(
 ):
     with frozen_at(received):
         sr = make_request(unit.customer, unit, type="repair", received_at=received).request
-    with frozen_at(done):
-        sr = sr_services.assign_request(request=sr, assignee_id=technician.pk, actor=dispatcher)
-        sr = sr_services.schedule_visit(
-            request=sr,
-            appointment_start=done + dt.timedelta(minutes=10),
-            appointment_end=done + dt.timedelta(hours=1),
-            actor=technician,
-        )
-        sr = sr_services.start_work(request=sr, actor=technician)
-        return sr_services.resolve_request(request=sr, actor=technician)
+    return _visit_and_resolve(sr, done, dispatcher, technician)
 
 
 def test_days_in_repair_come_from_the_repair_history_and_extend_the_warranty(
