@@ -581,6 +581,29 @@ def test_a_second_return_of_the_same_unit_is_a_repeat_contact(return_unit, open_
     assert ServiceRequest.objects.filter(type="return").count() == 1 and ReturnCase.objects.count() == 1
 
 
+def test_opening_a_case_on_a_return_left_without_one_counts_from_that_request(
+    return_unit, make_request, agent
+):
+    """The case belongs to the request already open: its days count from the day it was received."""
+    unit = return_unit(dt.date(2026, 11, 20))
+    with frozen_at(at(2026, 11, 24, 10)):
+        first = make_request(unit.customer, unit, type="return", received_at=at(2026, 11, 24, 10)).request
+    with frozen_at(at(2026, 12, 2, 10)):  # day 12 after the purchase; the request was on day 4
+        again = services.open_return_case(
+            unit=unit,
+            facts=ReturnFacts(reason="quality", channel="store", performance_failure=True),
+            description="补录退货事实",
+            actor=agent,
+        )
+    assert again.repeat and again.request.pk == first.pk
+    rc = case_of(first)
+    assert rc.case["request_date"] == "2026-11-24"
+    assert clock(first, "return_deadline").started_at == at(2026, 11, 24, 10)
+    with frozen_at(at(2026, 12, 2, 11)):
+        sr = services.evaluate_return(request=first, actor=agent)
+    assert case_of(sr).outcome == "return"  # within 7 days of the purchase, as on the request day
+
+
 def test_a_return_registered_through_the_general_intake_gets_its_case_at_evaluation(
     return_unit, make_request, agent
 ):

@@ -198,8 +198,14 @@ def open_return_case(
         ),
         actor=actor,
     )
-    if not ReturnCase.objects.filter(request=registration.request).exists():
-        _create_case(registration.request, case, actor)
+    existing = registration.request
+    if not ReturnCase.objects.filter(request=existing).exists():
+        if registration.repeat and local_date(existing.received_at) != request_day:
+            # A return registered earlier without its facts (general intake): the case is that
+            # request's, counted from the day it was received, not from this contact.
+            case = selectors.case_from_unit(unit, local_date(existing.received_at), facts)
+            selectors.decide_case(case)
+        _create_case(existing, case, actor)
     return registration
 
 
