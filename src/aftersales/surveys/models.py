@@ -49,7 +49,7 @@ class Audience(models.TextChoices):
 
 
 class SurveyStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("survey", "Open")
     CLOSED = "closed", pgettext_lazy("survey", "Closed")
 
 
