@@ -206,3 +206,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} -> {self.recipient_id}"
+
+
+class DialOutcome(models.TextChoices):
+    """The outcome of one dial of a customer's number, for callbacks and outbound campaigns alike."""
+
+    REACHED = "reached", pgettext_lazy("dial outcome", "Reached")
+    NO_ANSWER = "no_answer", pgettext_lazy("dial outcome", "No answer")
+    BUSY = "busy", pgettext_lazy("dial outcome", "Busy")
+    WRONG_NUMBER = "wrong_number", pgettext_lazy("dial outcome", "Wrong number")
+    REFUSED = "refused", pgettext_lazy("dial outcome", "Refused")
+    CALL_BACK_LATER = "call_back_later", pgettext_lazy("dial outcome", "Call back later")

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.core.models import DialOutcome
+
 
 class CallbackKind(models.TextChoices):
     AFTER_JOB = "after_job", _("After the job")
@@ -46,16 +48,8 @@ class CallbackResult(models.TextChoices):
     NONE = "none", pgettext_lazy("callback result", "Leave the request as it is")
 
 
-class AttemptOutcome(models.TextChoices):
-    """The outcome of one dial (the codes are those of outbound campaign dials)."""
-
-    REACHED = "reached", pgettext_lazy("dial outcome", "Reached")
-    NO_ANSWER = "no_answer", pgettext_lazy("dial outcome", "No answer")
-    BUSY = "busy", pgettext_lazy("dial outcome", "Busy")
-    WRONG_NUMBER = "wrong_number", pgettext_lazy("dial outcome", "Wrong number")
-    REFUSED = "refused", pgettext_lazy("dial outcome", "Refused")
-    CALL_BACK_LATER = "call_back_later", pgettext_lazy("dial outcome", "Call back later")
-
+# The outcome of one dial: the same codes as outbound campaign dials.
+AttemptOutcome = DialOutcome
 
 # Dials that did not get through: they count against the max attempts and wait the spacing.
 UNANSWERED_OUTCOMES = frozenset({AttemptOutcome.NO_ANSWER, AttemptOutcome.BUSY})

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.core.models import DialOutcome
+
 _USER = settings.AUTH_USER_MODEL
 
 
@@ -40,14 +42,8 @@ class TargetStatus(models.TextChoices):
     FAILED = "failed", _("Not reachable")
 
 
-class Outcome(models.TextChoices):
-    REACHED = "reached", pgettext_lazy("dial outcome", "Reached")
-    NO_ANSWER = "no_answer", pgettext_lazy("dial outcome", "No answer")
-    BUSY = "busy", pgettext_lazy("dial outcome", "Busy")
-    WRONG_NUMBER = "wrong_number", pgettext_lazy("dial outcome", "Wrong number")
-    REFUSED = "refused", pgettext_lazy("dial outcome", "Refused")
-    CALL_BACK_LATER = "call_back_later", pgettext_lazy("dial outcome", "Call back later")
-
+# The outcome of one dial: the same codes as callback dials.
+Outcome = DialOutcome
 
 # A successful dial (接通) is one where the customer picked up and spoke with the agent.
 SUCCESSFUL_OUTCOMES = frozenset({Outcome.REACHED, Outcome.REFUSED, Outcome.CALL_BACK_LATER})
