@@ -134,24 +134,6 @@ def test_reworks_after_the_warranty_ended_do_not_count(
     assert case["failed_repairs"] == 0
 
 
-def test_finished_repair_stretches_run_from_received_or_reopened_to_resolved():
-    d = dt.date
-    moves = [
-        (1, "resolved", d(2026, 5, 11)),
-        (2, "resolved", d(2026, 5, 3)),
-        (1, "reopened", d(2026, 6, 5)),
-        (1, "resolved", d(2026, 6, 6)),
-        (1, "resolved", d(2026, 6, 7)),  # resolved twice without a reopen: no new stretch
-        (3, "reopened", d(2026, 6, 1)),  # reopened, never resolved: still in repair, not counted
-    ]
-    received = {1: d(2026, 5, 1), 2: d(2026, 5, 3), 3: d(2026, 5, 20)}
-    assert selectors.finished_repair_stretches(received, moves) == [
-        (d(2026, 5, 1), d(2026, 5, 11)),
-        (d(2026, 5, 3), d(2026, 5, 3)),
-        (d(2026, 6, 5), d(2026, 6, 6)),
-    ]
-
-
 def _repair_from_to(
     make_request, unit, agent, dispatcher, technician, received: dt.datetime, done: dt.datetime
 ):

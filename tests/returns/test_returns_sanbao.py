@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from aftersales.returns.policy import Decision, Outcome, Payer
+from aftersales.returns.policy.dates import repair_stretches
 
 R, X, F, P = Outcome.RETURN, Outcome.EXCHANGE, Outcome.REPAIR_FREE, Outcome.REPAIR_PAID
 
@@ -123,6 +124,25 @@ def test_warranty_ends_after_the_anniversary_day(decide):
 def test_warranty_is_extended_by_days_in_repair(decide):
     assert decide(**anniversary(request_date="2024-03-18", repair_days=3)).options == (F,)
     assert decide(**anniversary(request_date="2024-03-19", repair_days=3)).options == (P,)
+
+
+def test_days_in_repair_run_from_received_or_reopened_to_resolved():
+    d = dt.date
+    # (repair, reopened?, day): False is a resolution, True a reopening (rework).
+    moves = [
+        (1, False, d(2026, 5, 11)),
+        (2, False, d(2026, 5, 3)),
+        (1, True, d(2026, 6, 5)),
+        (1, False, d(2026, 6, 6)),
+        (1, False, d(2026, 6, 7)),  # resolved twice without a reopen: no new stretch
+        (3, True, d(2026, 6, 1)),  # reopened, never resolved: still in repair, not counted
+    ]
+    received = {1: d(2026, 5, 1), 2: d(2026, 5, 3), 3: d(2026, 5, 20)}
+    assert repair_stretches(received, moves) == [
+        (d(2026, 5, 1), d(2026, 5, 11)),
+        (d(2026, 5, 3), d(2026, 5, 3)),
+        (d(2026, 6, 5), d(2026, 6, 6)),
+    ]
 
 
 def test_main_part_has_its_own_longer_period(decide):

@@ -43,12 +43,12 @@ def number_row(obj: models.Model, scope: str, at: dt.datetime, field: str = "num
     commit that follows. On PostgreSQL counter and row are written by one statement, so that
     lock is held for a single round trip.
     """
-    day = local_date(at)
-    prefix = f"{scope}{day:%Y%m%d}-"
     if connection.vendor != "postgresql":
-        number = f"{prefix}{next_in_sequence(scope, day):0{width}d}"
+        number = next_number(scope, at, width)
         type(obj)._default_manager.filter(pk=obj.pk).update(**{field: number})
     else:
+        day = local_date(at)
+        prefix = f"{scope}{day:%Y%m%d}-"
         qn = connection.ops.quote_name
         target = obj._meta.get_field(field)
         assert isinstance(target, models.Field) and target.column

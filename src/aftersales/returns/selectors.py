@@ -46,6 +46,7 @@ from .policy import (
     warranty_start,
     warranty_status,
 )
+from .policy.dates import repair_stretches
 from .policy.money import format_cny
 from .policy.types import WHOLE_UNIT, Channel
 
@@ -245,6 +246,7 @@ def _warranty_window(
 class _Repairs:
     """A unit's repair requests with their reopen and resolve moves (day, in time order)."""
 
+    unit: Unit
     requests: list[ServiceRequest]
     moves: list[tuple[int, str, date]]
 
@@ -259,12 +261,15 @@ class _Repairs:
             event="transition",
             new_state__in=(Status.REOPENED, Status.RESOLVED),
         ).order_by("at", "pk")
-        return cls(requests, [(m.subject_id, m.new_state, local_date(m.at)) for m in moves])
+        return cls(unit, requests, [(m.subject_id, m.new_state, local_date(m.at)) for m in moves])
 
-    def days_in_repair(self, unit: Unit, on: date) -> int:
-        received = {r.pk: local_date(r.received_at) for r in self.requests}
-        stretches = finished_repair_stretches(received, self.moves)
-        return unit.repair_days + sum((b - a).days for a, b in stretches if b <= on)
+    def days_in_repair(self, on: date) -> int:
+        """Days recorded on the unit plus the finished stretches of its repairs up to ``on``."""
+        stretches = repair_stretches(
+            {r.pk: local_date(r.received_at) for r in self.requests},
+            [(pk, state == Status.REOPENED, day) for pk, state, day in self.moves],
+        )
+        return self.unit.repair_days + sum((b - a).days for a, b in stretches if b <= on)
 
 
 def repair_history(
@@ -290,32 +295,10 @@ def repair_history(
         warranty_start=start,
         warranty_end=end,
         failed_repairs=failed,
-        repair_days=repairs.days_in_repair(unit, on),
+        repair_days=repairs.days_in_repair(on),
         in_repair_since=since if since is not None and since <= on else None,
         repair_count=len(repairs.requests),
     )
-
-
-def finished_repair_stretches(
-    received: dict[int, date], moves: list[tuple[int, str, date]]
-) -> list[tuple[date, date]]:
-    """(from, to) days of each finished stretch of repair: received or reopened, then resolved.
-
-    ``received`` maps each repair request to the day it was received; ``moves`` are its
-    reopen and resolve transitions in time order. A stretch still open has no end and is not
-    counted (the open repair is judged by its own delay rules).
-    """
-    began: dict[int, date | None] = dict(received)
-    stretches: list[tuple[date, date]] = []
-    for request_id, state, day in moves:
-        if state == Status.REOPENED:
-            began[request_id] = day
-        elif began.get(request_id) is not None:
-            first = began[request_id]
-            assert first is not None
-            stretches.append((first, max(first, day)))
-            began[request_id] = None
-    return stretches
 
 
 def _check_facts(facts: ReturnFacts) -> None:
@@ -338,7 +321,7 @@ def unit_history(
         signed_date=facts.signed_date,
         part=facts.part,
         on=request_date,
-        repair_days=repairs.days_in_repair(unit, request_date),
+        repair_days=repairs.days_in_repair(request_date),
     )
     return repair_history(unit, start=start, end=end, on=request_date, repairs=repairs)
 

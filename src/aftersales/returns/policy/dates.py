@@ -10,6 +10,7 @@ therefore covered (invoice 2023-03-15 + 1 year -> covered through 2024-03-15).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, timedelta
 
 
@@ -48,3 +49,25 @@ def depreciation_days(invoice_date: date, return_date: date, repair_days: int) -
 
 def days_late(due: date, actual: date) -> int:
     return max(0, (actual - due).days)
+
+
+def repair_stretches(
+    received: Mapping[Hashable, date], moves: Iterable[tuple[Hashable, bool, date]]
+) -> list[tuple[date, date]]:
+    """(from, to) days of each finished stretch in repair, the days that extend a warranty.
+
+    ``received`` maps each repair to the day it was received; ``moves`` are its later moves in
+    time order as (repair, back in repair?, day): True when it was reopened (rework), False
+    when it was resolved. A stretch runs from receipt or reopening to the next resolution; one
+    still open has no end and is not counted (an open repair is judged by its own delay rules).
+    """
+    began: dict[Hashable, date | None] = dict(received)
+    stretches: list[tuple[date, date]] = []
+    for repair, reopened, day in moves:
+        first = began.get(repair)
+        if reopened:
+            began[repair] = day
+        elif first is not None:
+            stretches.append((first, max(first, day)))
+            began[repair] = None
+    return stretches
