@@ -508,7 +508,7 @@ def merge_partials(parts: pl.DataFrame) -> pl.DataFrame:
     if parts.height == 0:
         return parts
     # Hashes are cheaper to compare than text; a collision only sends a row through the exact merge below.
-    dup = pl.col("callid").hash().is_duplicated()
+    dup = _hash_repeated(parts.get_column("callid"))
     single = parts.filter(~dup)
     multi = parts.filter(dup)
     if multi.height == 0:

@@ -22,7 +22,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.catalog.models import Unit
 from aftersales.core.clock import frozen_at, local_date, local_today, local_tz, now
@@ -443,13 +444,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if ReturnCase.objects.exists():
-            self.stdout.write("演示退换货数据已存在，跳过")
+            self.stdout.write(_("Demo returns already loaded: skipped."))
             return
         users = get_user_model().objects.in_bulk(
             ["agent", "agent2", "agent3", "manager", "quality"], field_name="username"
         )
         if len(users) < 5:
-            self.stdout.write("演示退换货需要演示用户（agent、agent2、agent3、manager、quality），跳过")
+            self.stdout.write(
+                _("Demo returns need the demo users (agent, agent2, agent3, manager, quality): skipped.")
+            )
             return
         end = now()
         today = local_today()
@@ -480,12 +483,21 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     status = self.tell(placed, agents[i % len(agents)], users)
             except DomainError as error:
-                self.stderr.write(f"演示退换货“{story.key}”未能载入：{error.text()} [{error.code}]")
+                self.stderr.write(
+                    _("Demo return “%(story)s” not loaded: %(error)s [%(code)s]")
+                    % {"story": story.key, "error": error.text(), "code": error.code}
+                )
                 continue
             made[status] += 1
-        with translation.override("zh-hans"):
-            parts = [f"{label}{made[code]}" for code, label in RETURN_STATES if made[code]]
-        self.stdout.write(f"演示退换货：{sum(made.values())} 单（{'，'.join(parts)}）")
+        parts = [
+            _("%(state)s %(n)s") % {"state": label, "n": made[code]}
+            for code, label in RETURN_STATES
+            if made[code]
+        ]
+        self.stdout.write(
+            _("Demo returns: %(n)s (%(states)s)")
+            % {"n": sum(made.values()), "states": pgettext("list separator", ", ").join(parts)}
+        )
 
     # -- a unit and dates for each story -------------------------------------------------------------
 
